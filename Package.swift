@@ -1,0 +1,83 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Upcoming features every target builds with (STYLE.md section 5).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "feedd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "feedd", targets: ["feedd"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // C libraries: module maps and the few shims Swift cannot call directly.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // The only Swift code that touches the C libraries.
+        .target(name: "XML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
+        .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strictSettings),
+
+        // Plain value types of spec/feed-json.md and their JSON form.
+        .target(
+            name: "FeedModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "FeedParser", dependencies: ["FeedModel", "XML"], swiftSettings: strictSettings),
+        .target(name: "Fetcher", dependencies: ["FeedModel", "Curl"], swiftSettings: strictSettings),
+
+        .executableTarget(
+            name: "feedd",
+            dependencies: [
+                "FeedModel", "FeedParser", "Fetcher",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // Test support: fixtures as resources, a scripted HTTP server on 127.0.0.1, temp dirs, processes.
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "FlyingFox", package: "FlyingFox")],
+            path: "Tests/TestSupport",
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"], swiftSettings: strictSettings),
+        .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "FeedParserTests",
+            dependencies: ["FeedParser", "FeedModel", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "FetcherTests",
+            dependencies: ["Fetcher", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
+            swiftSettings: strictSettings
+        ),
+    ]
+)
