@@ -17,7 +17,8 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0,
         offsetSeconds: Int = 0
     ) {
-        guard (1...9999).contains(year), (1...12).contains(month), (0...23).contains(hour) || (hour == 24 && minute == 0 && second == 0),
+        guard (1...9999).contains(year), (1...12).contains(month),
+            (0...23).contains(hour) || (hour == 24 && minute == 0 && second == 0),
             (0...59).contains(minute), (0...60).contains(second),
             (1...Timestamp.daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
@@ -82,6 +83,7 @@ public struct Timestamp: Sendable, Hashable, Comparable {
             let digits = String(value)
             return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
         }
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))Z"
+        return
+            "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hour, 2)):\(pad(c.minute, 2)):\(pad(c.second, 2))Z"
     }
 }
