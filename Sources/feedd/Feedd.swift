@@ -2,5 +2,22 @@ import ArgumentParser
 
 @main
 struct Feedd: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "feedd", abstract: "feed aggregator daemon")
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "feedd",
+        abstract: "A feed aggregator daemon: polls RSS, Atom and JSON feeds and tells you of each new item once.",
+        discussion: """
+            feedd reads RSS 0.9x, 1.0 and 2.0, Atom 0.3 and 1.0 and JSON Feed 1.0 and 1.1, and turns every
+            feed into one normalized JSON document (see `feedd parse --help`).
+
+            EXIT STATUS
+              0   success
+              1   the input could not be read or fetched
+              64  bad usage
+              65  the input is not a feed
+            """,
+        version: version,
+        subcommands: [Parse.self]
+    )
 }

@@ -1,0 +1,113 @@
+import FeedModel
+import Foundation
+
+/// JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1) into the normalized document.
+struct JSONFeedParser {
+    let baseURL: String?
+    private var warnings: [String] = []
+
+    init(baseURL: String?) {
+        self.baseURL = baseURL
+    }
+
+    mutating func parse(_ bytes: [UInt8]) throws(ParseError) -> FeedDocument {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        } catch {
+            throw .notAJSONFeed(detail: "invalid JSON (\(Self.reason(error)))")
+        }
+        guard let feed = object as? [String: Any] else {
+            throw .notAJSONFeed(detail: "JSON that is not an object")
+        }
+        let version = feed["version"] as? String
+        let format: FeedFormat
+        if let version, version.contains("jsonfeed.org/version/1.1") {
+            format = .json11
+        } else if let version, version.contains("jsonfeed.org/version/1") {
+            format = .json10
+        } else if feed["items"] is [Any] {
+            format = .json10
+            warnings.append("JSON Feed without a jsonfeed.org \"version\"; read as version 1")
+        } else {
+            throw .notAJSONFeed(detail: "a JSON object without a jsonfeed.org \"version\" or \"items\"")
+        }
+        let base = string(feed["feed_url"]) ?? baseURL
+        var document = FeedDocument(format: format)
+        document.title = string(feed["title"]).map(HTMLText.folded)
+        document.link = url(feed["home_page_url"], base)
+        document.feedURL = url(feed["feed_url"], baseURL)
+        document.description = string(feed["description"]).map(HTMLText.folded)
+        document.language = string(feed["language"])
+        document.authors = authors(feed, base)
+        document.image = url(feed["icon"], base) ?? url(feed["favicon"], base)
+        for (index, entry) in (feed["items"] as? [Any] ?? []).enumerated() {
+            guard let entry = entry as? [String: Any] else {
+                warnings.append("item \(index + 1) is not a JSON object; skipped")
+                continue
+            }
+            document.items.append(item(entry, index: index, base: base))
+        }
+        if !(feed["items"] is [Any]) { warnings.append("no \"items\" array") }
+        document.warnings = warnings
+        return document
+    }
+
+    private mutating func item(_ entry: [String: Any], index: Int, base: String?) -> FeedItem {
+        var item = FeedItem()
+        if let id = entry["id"] as? String {
+            item.id = id
+        } else if let number = entry["id"] as? NSNumber {
+            item.id = number.stringValue
+        }
+        item.title = string(entry["title"]).map(HTMLText.folded)
+        item.link = url(entry["url"], base) ?? url(entry["external_url"], base)
+        let contentHTML = string(entry["content_html"]).map { HTMLText.resolvingURLs(in: $0, base: base) }
+        let contentText = string(entry["content_text"]).map { HTMLText.escaped($0) }
+        item.content = contentHTML ?? contentText
+        item.summary = string(entry["summary"]).map { HTMLText.escaped($0) } ?? contentHTML
+        item.published = date(entry["date_published"], index)
+        item.updated = date(entry["date_modified"], index)
+        item.authors = authors(entry, base)
+        item.categories = (entry["tags"] as? [Any] ?? []).compactMap { string($0).map(HTMLText.folded) }
+        for attachment in entry["attachments"] as? [Any] ?? [] {
+            guard let attachment = attachment as? [String: Any], let link = url(attachment["url"], base) else {
+                continue
+            }
+            let size = (attachment["size_in_bytes"] as? NSNumber)?.int64Value
+            item.enclosures.append(Enclosure(url: link, type: string(attachment["mime_type"]), length: size))
+        }
+        return item
+    }
+
+    private func authors(_ object: [String: Any], _ base: String?) -> [Author] {
+        var list = object["authors"] as? [Any] ?? []
+        if list.isEmpty, let single = object["author"] { list = [single] }
+        return list.compactMap { value in
+            guard let person = value as? [String: Any] else { return nil }
+            let author = Author(name: string(person["name"]).map(HTMLText.folded), uri: url(person["url"], base))
+            return author.isEmpty ? nil : author
+        }
+    }
+
+    private func string(_ value: Any?) -> String? {
+        guard let text = value as? String, !text.isEmpty else { return nil }
+        return text
+    }
+
+    private func url(_ value: Any?, _ base: String?) -> String? {
+        string(value).map { URLResolver.resolve($0, against: base) }
+    }
+
+    private mutating func date(_ value: Any?, _ index: Int) -> Timestamp? {
+        guard let text = string(value) else { return nil }
+        let result = DateParser.parse(text)
+        if let warning = result.warning { warnings.append("item \(index + 1): \(warning)") }
+        return result.timestamp
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let text = "\(error)"
+        return text.count > 160 ? String(text.prefix(160)) + "…" : text
+    }
+}

@@ -1,0 +1,58 @@
+/// A qualified element or attribute name as the document wrote it.
+///
+/// Names are interned per parse: the same (namespace, local name, prefix) always comes with the same
+/// `id`, a small dense number, so a handler can map names to its own meaning once and then look
+/// them up in an array.
+public struct XMLName: Sendable, Hashable {
+    /// Dense and unique within one parse; meaningless across parses.
+    public let id: Int
+    /// The namespace URI the prefix is bound to, or nil (no namespace, or an undeclared prefix).
+    public let namespaceURI: String?
+    public let localName: String
+    /// The prefix as written (`content` in `content:encoded`), or nil.
+    public let prefix: String?
+
+    public init(id: Int, namespaceURI: String?, localName: String, prefix: String?) {
+        self.id = id
+        self.namespaceURI = namespaceURI
+        self.localName = localName
+        self.prefix = prefix
+    }
+
+    /// `prefix:local` as written, for messages and for re-serializing markup.
+    public var qualifiedName: String {
+        guard let prefix else { return localName }
+        return prefix + ":" + localName
+    }
+}
+
+/// An attribute of an element, its value with references decoded.
+public struct XMLAttribute: Sendable, Hashable {
+    public let name: XMLName
+    public let value: String
+
+    public init(name: XMLName, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+extension [XMLAttribute] {
+    /// The value of the first attribute with this local name (and namespace, when given).
+    public func value(_ localName: String, namespace: String? = nil) -> String? {
+        for attribute in self where attribute.name.localName == localName {
+            if namespace == nil || attribute.name.namespaceURI == namespace { return attribute.value }
+        }
+        return nil
+    }
+
+    /// The value of `xml:<localName>` (`xml:base`, `xml:lang`).
+    public func xmlValue(_ localName: String) -> String? {
+        value(localName, namespace: XMLNamespace.xml)
+    }
+}
+
+/// Namespace URIs the XML layer itself knows.
+public enum XMLNamespace {
+    public static let xml = "http://www.w3.org/XML/1998/namespace"
+}
