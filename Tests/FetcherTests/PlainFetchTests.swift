@@ -233,6 +233,38 @@ struct PlainFetchTests {
         }
     }
 
+    @Test("a body that trickles in below the low-speed limit fails with timeout")
+    func lowSpeedAbort() async throws {
+        try await HTTPTestServer.withRunning { server, baseURL in
+            let trickle = ScriptedResponse.Trickle(chunkSize: 1, interval: .milliseconds(700))
+            await server.route("/trickle", ScriptedResponse(body: Array("0123456789".utf8), trickle: trickle))
+            let url = "\(baseURL)/trickle"
+            let options = PlainFetch.Options(lowSpeedLimit: 100, lowSpeedTime: .seconds(1))
+            let started = ContinuousClock.now
+            let failure = try #require(await fetch(url, options).failure)
+
+            guard case .timeout(let failedURL, _) = failure else {
+                Issue.record("expected .timeout, got \(failure)")
+                return
+            }
+            #expect(failedURL == url)
+            // The whole body would take 6.3 s and the total timeout is 60 s: only the low-speed check stops it sooner.
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    @Test("a slow body above the low-speed limit completes")
+    func slowButSteadyBody() async throws {
+        try await HTTPTestServer.withRunning { server, baseURL in
+            let trickle = ScriptedResponse.Trickle(chunkSize: 4, interval: .milliseconds(100))
+            await server.route("/steady", ScriptedResponse(body: Array("0123456789ab".utf8), trickle: trickle))
+            let options = PlainFetch.Options(lowSpeedLimit: 1, lowSpeedTime: .seconds(1))
+            let response = try await fetch("\(baseURL)/steady", options).get()
+
+            #expect(response.body == Array("0123456789ab".utf8))
+        }
+    }
+
     @Test("a file URL of a temporary file is read")
     func fileURL() async throws {
         try await withTemporaryDirectory { directory in

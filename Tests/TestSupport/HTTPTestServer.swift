@@ -167,10 +167,53 @@ private struct Dispatcher: HTTPHandler {
         for field in scripted.headers {
             responseHeaders.addValue(field.value, for: HTTPHeader(field.name))
         }
+        let status = HTTPStatusCode(scripted.status, phrase: scripted.reasonPhrase)
+        guard let trickle = scripted.trickle else {
+            return HTTPResponse(statusCode: status, headers: responseHeaders, body: Data(scripted.body))
+        }
         return HTTPResponse(
-            statusCode: HTTPStatusCode(scripted.status, phrase: scripted.reasonPhrase),
+            statusCode: status,
             headers: responseHeaders,
-            body: Data(scripted.body)
+            body: HTTPBodySequence(
+                from: TrickledBody(bytes: scripted.body, trickle: trickle),
+                count: scripted.body.count,
+                suggestedBufferSize: trickle.chunkSize
+            )
         )
+    }
+}
+
+/// A body that yields `trickle.chunkSize` bytes at a time, pausing `trickle.interval` between pieces.
+private struct TrickledBody: AsyncBufferedSequence {
+    typealias Element = UInt8
+
+    let bytes: [UInt8]
+    let trickle: ScriptedResponse.Trickle
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(bytes: bytes[...], trickle: trickle)
+    }
+
+    struct Iterator: AsyncBufferedIteratorProtocol {
+        var bytes: ArraySlice<UInt8>
+        let trickle: ScriptedResponse.Trickle
+        var isFirst = true
+
+        mutating func next() async throws -> UInt8? {
+            try await nextBuffer(suggested: 1)?.first
+        }
+
+        mutating func nextBuffer(suggested count: Int) async throws -> ArraySlice<UInt8>? {
+            guard !bytes.isEmpty else {
+                return nil
+            }
+            if !isFirst {
+                try await Task.sleep(for: trickle.interval)
+            }
+            isFirst = false
+            let piece = bytes.prefix(Swift.min(Swift.max(count, 1), trickle.chunkSize))
+            bytes = bytes.dropFirst(piece.count)
+            return piece
+        }
     }
 }

@@ -17,14 +17,32 @@ package struct ScriptedResponse: Sendable {
     package var body: [UInt8]
     /// How long to wait before answering (to test timeouts); nil answers at once.
     package var delay: Duration?
+    /// Sends the body slowly, in pieces (to test low-speed limits); nil sends it at once.
+    package var trickle: Trickle?
+
+    /// A slow body: `chunkSize` bytes, then a pause of `interval`, and so on.
+    package struct Trickle: Sendable {
+        package var chunkSize: Int
+        package var interval: Duration
+
+        package init(chunkSize: Int, interval: Duration) {
+            self.chunkSize = max(chunkSize, 1)
+            self.interval = interval
+        }
+    }
 
     package init(
-        status: Int = 200, headers: KeyValuePairs<String, String> = [:], body: [UInt8] = [], delay: Duration? = nil
+        status: Int = 200,
+        headers: KeyValuePairs<String, String> = [:],
+        body: [UInt8] = [],
+        delay: Duration? = nil,
+        trickle: Trickle? = nil
     ) {
         self.status = status
         self.headers = headers.map { TestHeader(name: $0.key, value: $0.value) }
         self.body = body
         self.delay = delay
+        self.trickle = trickle
     }
 
     /// A text body with a `Content-Type`.
