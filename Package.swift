@@ -57,7 +57,10 @@ let package = Package(
         // Test support: fixtures as resources, a scripted HTTP server on 127.0.0.1, temp dirs, processes.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: [
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ],
             path: "Tests/TestSupport",
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings

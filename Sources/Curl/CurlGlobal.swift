@@ -1,0 +1,26 @@
+internal import CCurl
+
+/// `curl_global_init` must run once per process before any handle is made.
+///
+/// A global `let` is initialized lazily and exactly once, under the runtime's `swift_once`, so
+/// concurrent first callers cannot race on it.
+private let globalInitCode: UInt32 = curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue
+
+/// One-time process-wide libcurl setup.
+public enum CurlGlobal {
+    /// Initializes libcurl once; later calls return the first result.
+    ///
+    /// `CurlEasy.init` calls this itself. Call it early in `main`, before other threads start,
+    /// if libcurl's own global state must be set up while the process is still single-threaded.
+    public static func initialize() throws(CurlError) {
+        let code = globalInitCode
+        guard code == CURLE_OK.rawValue else {
+            throw .globalInit(code: Int(code))
+        }
+    }
+
+    /// libcurl's version line, e.g. "libcurl/7.88.1 OpenSSL/3.0.17 zlib/1.2.13 brotli/1.0.9 …".
+    public static var version: String {
+        String(cString: curl_version())
+    }
+}
