@@ -154,7 +154,10 @@ extension DateParser {
             case .military?:
                 fields.notes.append("military time zone \"\(name)\" is ambiguous, read as UTC")
             case nil:
-                guard hasTime else { return false }
+                // `2004-01-26 4:31 PM` is for the forgiving reader, which knows am and pm.
+                guard hasTime,
+                    !LooseDateReader.meridiemWords.keys.contains(normalizedWord(cursor.bytes[start..<cursor.position]))
+                else { return false }
                 fields.notes.append("unknown time zone \"\(name)\", read as UTC")
             }
         default:
@@ -188,10 +191,12 @@ extension DateParser {
         return hours * 60 + minutes
     }
 
-    /// Skips a parenthesized comment (`(PST)`), and notes anything else left over.
+    /// Skips a parenthesized comment (`(PST)`) or an RFC 9557 zone suffix (`[Europe/Paris]`), and notes
+    /// anything else left over.
     static func finishTrailing(_ fields: inout DateFields, _ cursor: inout ByteCursor) {
         cursor.skipSpaces()
         if cursor.current == UInt8(ascii: "("), cursor.bytes.last == UInt8(ascii: ")") { return }
+        if cursor.current == UInt8(ascii: "["), cursor.bytes.last == UInt8(ascii: "]") { return }
         if !cursor.isAtEnd {
             fields.notes.append("ignored \"\(text(cursor.bytes, cursor.position..<cursor.bytes.count))\"")
         }
@@ -231,52 +236,5 @@ extension DateParser {
     static func isLetter(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
             || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-    }
-}
-
-/// A read position in a date's bytes.
-struct ByteCursor {
-    let bytes: [UInt8]
-    var position = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    var isAtEnd: Bool { position >= bytes.count }
-    var current: UInt8? { peek(0) }
-
-    func peek(_ offset: Int) -> UInt8? {
-        let index = position + offset
-        return index >= 0 && index < bytes.count ? bytes[index] : nil
-    }
-
-    mutating func advance() { position += 1 }
-
-    /// Skips `character` if it is next.
-    mutating func skip(_ character: Unicode.Scalar) -> Bool {
-        guard current == UInt8(ascii: character) else { return false }
-        position += 1
-        return true
-    }
-
-    mutating func skipSpaces() {
-        while let byte = current, DateParser.isSpace(byte) { position += 1 }
-    }
-
-    /// How many ASCII digits follow.
-    var digitRunLength: Int {
-        var length = 0
-        while let byte = peek(length), DateParser.isDigit(byte) { length += 1 }
-        return length
-    }
-
-    /// Reads `digits` digits that the caller knows are there (a `digitRunLength` of at least that many).
-    mutating func number(digits: Int) -> Int {
-        var value = 0
-        for _ in 0..<digits {
-            guard let byte = current, DateParser.isDigit(byte) else { break }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            position += 1
-        }
-        return value
     }
 }

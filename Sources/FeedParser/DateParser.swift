@@ -22,10 +22,9 @@ enum DateParser {
 
     static func parse(_ text: String) -> DateParseResult {
         let bytes = trimmed(Array(text.utf8))
-        let quoted = quote(bytes)
         guard !bytes.isEmpty else { return DateParseResult(timestamp: nil, warning: "empty date") }
         guard bytes.count <= maximumLength else {
-            return DateParseResult(timestamp: nil, warning: "unreadable date \(quoted): too long")
+            return DateParseResult(timestamp: nil, warning: "unreadable date \(quote(bytes)): too long")
         }
         do throws(DateReadFailure) {
             let fields: DateFields
@@ -36,9 +35,9 @@ enum DateParser {
             } else {
                 fields = try scanRFC822(bytes)
             }
-            return try finish(fields, quoted: quoted)
+            return try finish(fields, bytes: bytes)
         } catch {
-            return DateParseResult(timestamp: nil, warning: "unreadable date \(quoted): \(error.reason)")
+            return DateParseResult(timestamp: nil, warning: "unreadable date \(quote(bytes)): \(error.reason)")
         }
     }
 
@@ -46,7 +45,7 @@ enum DateParser {
     static let representable: ClosedRange<Int64> = -62_135_596_800...253_402_300_799
 
     /// Checks the fields, makes the instant and words the warning.
-    static func finish(_ fields: DateFields, quoted: String) throws(DateReadFailure) -> DateParseResult {
+    static func finish(_ fields: DateFields, bytes: [UInt8]) throws(DateReadFailure) -> DateParseResult {
         try checkRanges(fields)
         guard
             let timestamp = Timestamp(
@@ -61,7 +60,7 @@ enum DateParser {
             let date = "\(fields.year)-\(pad2(fields.month))-\(pad2(fields.day))"
             notes.append("weekday \"\(written.text)\" is wrong (\(date) is a \(weekdayNames[actual])), ignored")
         }
-        let warning = notes.isEmpty ? nil : "date \(quoted): " + notes.joined(separator: "; ")
+        let warning = notes.isEmpty ? nil : "date \(quote(bytes)): " + notes.joined(separator: "; ")
         return DateParseResult(timestamp: timestamp, warning: warning)
     }
 
@@ -123,6 +122,10 @@ enum DateParser {
 
     /// Drops white space (ASCII and no-break space, U+00A0) at both ends.
     static func trimmed(_ bytes: [UInt8]) -> [UInt8] {
+        guard let first = bytes.first, let last = bytes.last,
+            isSpace(first) || isSpace(last) || first == 0xC2
+                || last == 0xA0
+        else { return bytes }
         var start = 0
         var end = bytes.count
         while start < end {
@@ -158,35 +161,5 @@ enum DateParser {
     /// The text of a byte range, for warnings.
     static func text(_ bytes: [UInt8], _ range: Range<Int>) -> String {
         String(decoding: bytes[range.clamped(to: 0..<bytes.count)], as: UTF8.self)
-    }
-}
-
-/// Why a date could not be read, in a few words for the warning.
-struct DateReadFailure: Error {
-    var reason: String
-    init(_ reason: String) { self.reason = reason }
-}
-
-/// The civil fields a reader found, before they become a `Timestamp`.
-struct DateFields {
-    var year: Int
-    var month: Int
-    var day: Int
-    var hour = 0
-    var minute = 0
-    var second = 0
-    /// East of UTC, positive.
-    var offsetSeconds = 0
-    /// The weekday as written (0 for Sunday) and its text, checked against the date.
-    var weekday: (value: Int, text: String)?
-    /// What was ignored or guessed, one phrase each.
-    var notes: [String] = []
-
-    init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0) {
-        self.year = year
-        self.month = month
-        self.day = day
-        self.hour = hour
-        self.minute = minute
     }
 }
