@@ -64,7 +64,9 @@ final class FeedHandler: XMLStreamHandler {
         }
         var frame = Frame(scope: scope, base: base, language: frames.last?.language)
         if !attributes.isEmpty {
-            if let xmlBase = attributes.xmlValue("base") { frame.base = URLResolver.resolve(xmlBase, against: frame.base) }
+            if let xmlBase = attributes.xmlValue("base") {
+                frame.base = URLResolver.resolve(xmlBase, against: frame.base)
+            }
             if let lang = attributes.xmlValue("lang") { frame.language = lang.isEmpty ? nil : lang }
         }
         if rootName == nil {
@@ -181,7 +183,7 @@ final class FeedHandler: XMLStreamHandler {
             return
         }
         isFeed = true
-        if inAtom { feed.language.offer(frame.language, rank: 1) }
+        if inAtom { feed.language.offer(frame.language.flatMap(languageTag), rank: 1) }
     }
 
     private func startInDocument(_ role: Role, attributes: [XMLAttribute], parser: XMLStreamParser) {
@@ -213,7 +215,15 @@ final class FeedHandler: XMLStreamHandler {
             author = Author()
         case .atomLink: feedLink(attributes)
         case .itunesImage:
-            if let href = attributes.value("href") { feed.image.offer(resolve(href), rank: 1) }
+            // `url` is wrong but common.
+            if let href = attributes.value("href") ?? attributes.value("url") {
+                feed.image.offer(resolve(href), rank: 1)
+            }
+            enter(.skip)
+        case .itunesLink:
+            if attributes.value("rel") == "image", let href = attributes.value("href") {
+                feed.image.offer(resolve(href), rank: 1)
+            }
             enter(.skip)
         case .mediaThumbnail:
             if let url = attributes.value("url") { feed.image.offer(resolve(url), rank: 0) }
@@ -236,14 +246,16 @@ final class FeedHandler: XMLStreamHandler {
         case .enclosure:
             if let url = attributes.value("url") {
                 item?.addEnclosure(
-                    Enclosure(url: resolve(url), type: nonEmpty(attributes.value("type")),
+                    Enclosure(
+                        url: resolve(url), type: nonEmpty(attributes.value("type")),
                         length: length(attributes.value("length"))))
             }
             enter(.skip)
         case .mediaContent:
             if let url = attributes.value("url") {
                 item?.addEnclosure(
-                    Enclosure(url: resolve(url), type: nonEmpty(attributes.value("type")),
+                    Enclosure(
+                        url: resolve(url), type: nonEmpty(attributes.value("type")),
                         length: length(attributes.value("fileSize"))))
             }
             enter(.skip)
@@ -255,6 +267,9 @@ final class FeedHandler: XMLStreamHandler {
             enter(.skip)
         case .mediaGroup:
             enter(.group)
+        case .itunesCategory:
+            // Categories nest (`Technology` > `Gadgets`); each level is a category of its own.
+            if let text = attributes.value("text") { item?.addCategory(HTMLText.folded(text)) }
         case .atomCategory:
             if let value = attributes.value("label") ?? attributes.value("term") {
                 item?.addCategory(HTMLText.folded(value))
@@ -265,8 +280,9 @@ final class FeedHandler: XMLStreamHandler {
             beginCapture(role, kind: .text, attributes: attributes, parser: parser)
         case .title, .dcTitle, .link, .description, .dcDescription, .summary, .content, .contentEncoded, .xhtmlBody,
             .atomID, .pubDate, .dcDate, .published, .updated, .dctermsModified, .dctermsIssued, .rssAuthor,
-            .dcCreator, .itunesAuthor, .category, .dcSubject, .itunesSummary, .itunesSubtitle:
-            if scope == .group && role != .title {
+            .dcCreator, .itunesAuthor, .category, .dcSubject, .itunesSummary, .itunesSubtitle, .mediaCategory,
+            .mediaTitle:
+            if scope == .group && role != .title && role != .mediaTitle && role != .mediaCategory {
                 enter(.skip)
                 return
             }
@@ -312,6 +328,12 @@ final class FeedHandler: XMLStreamHandler {
     private func beginCapture(_ role: Role, kind: ContentKind, attributes: [XMLAttribute], parser: XMLStreamParser) {
         var capture = Capture(role: role, kind: kind, base: base, attributes: attributes)
         capture.base64 = attributes.value("mode")?.lowercased() == "base64"
+        if feed.format == .atom10, inAtom, let type = attributes.value("type")?.lowercased(), type.contains("/"),
+            !type.hasPrefix("text/"), !type.hasSuffix("+xml"), !type.hasSuffix("/xml")
+        {
+            // Atom 1.0: any other media type is base64 (RFC 4287 section 4.1.3.3).
+            capture.base64 = true
+        }
         parser.discardText()
         parser.textCapture = kind == .xhtml ? .escaped : .raw
         self.capture = capture
@@ -326,7 +348,8 @@ final class FeedHandler: XMLStreamHandler {
         current.depth += 1
         current.hadChildren = true
         let elementBase = attributes.xmlValue("base").map { URLResolver.resolve($0, against: current.base) }
-        if current.kind == .xhtml, current.depth == 1, current.wrapperDepth == nil, name.localName == "div",
+        if current.kind == .xhtml, feed.format == .atom10, current.depth == 1, current.wrapperDepth == nil,
+            name.localName == "div",
             parser.capturedTextIsBlank
         {
             current.wrapperDepth = 1
@@ -411,8 +434,8 @@ final class FeedHandler: XMLStreamHandler {
         case .dcDescription: feed.description.offer(plain(), rank: 2)
         case .itunesSummary: feed.description.offer(plain(), rank: 1)
         case .itunesSubtitle: feed.description.offer(plain(), rank: 0)
-        case .language: feed.language.offer(nonEmpty(HTMLText.folded(text)), rank: 3)
-        case .dcLanguage: feed.language.offer(nonEmpty(HTMLText.folded(text)), rank: 2)
+        case .language: feed.language.offer(languageTag(text), rank: 3)
+        case .dcLanguage: feed.language.offer(languageTag(text), rank: 2)
         case .lastBuildDate, .updated: feed.updated.offer(date(text, parser), rank: 3)
         case .dcDate: feed.updated.offer(date(text, parser), rank: 2)
         case .pubDate, .dctermsModified: feed.updated.offer(date(text, parser), rank: 1)
@@ -455,8 +478,9 @@ final class FeedHandler: XMLStreamHandler {
         case .itunesAuthor:
             let person = parsePerson(plainText(text, capture))
             if !person.isEmpty { item?.fallbackAuthors.append(person) }
-        case .category, .dcSubject:
+        case .category, .dcSubject, .mediaCategory:
             if let value = plain() { item?.addCategory(value) }
+        case .mediaTitle: item?.title.offer(plain(), rank: 0)
         default: break
         }
     }
@@ -487,7 +511,8 @@ final class FeedHandler: XMLStreamHandler {
             item?.link.offer(url, rank: inAtom ? (type == nil || type!.contains("html") ? 2 : 1) : 0)
         case "enclosure":
             item?.addEnclosure(
-                Enclosure(url: url, type: nonEmpty(attributes.value("type")),
+                Enclosure(
+                    url: url, type: nonEmpty(attributes.value("type")),
                     length: length(attributes.value("length"))))
         default: break
         }
@@ -516,6 +541,13 @@ final class FeedHandler: XMLStreamHandler {
 
     private func resolve(_ url: String, _ base: String? = nil) -> String {
         URLResolver.resolve(url, against: base ?? self.base)
+    }
+
+    /// A language tag as BCP 47 writes it (`en_US` is a common slip for `en-US`).
+    private func languageTag(_ text: String) -> String? {
+        let tag = HTMLText.folded(text)
+        guard !tag.isEmpty else { return nil }
+        return String(tag.map { $0 == "_" ? "-" : $0 })
     }
 
     private func nonEmpty(_ text: String?) -> String? {

@@ -198,7 +198,7 @@ enum HTMLText {
             let byte = bytes[cursor]
             if let open = quote {
                 if byte == open { quote = nil }
-            } else if byte == 0x22 || byte == 0x27 {
+            } else if (byte == 0x22 || byte == 0x27) && cursor > index && bytes[cursor - 1] == UInt8(ascii: "=") {
                 quote = byte
             } else if byte == UInt8(ascii: ">") {
                 return cursor + 1
@@ -249,7 +249,9 @@ enum HTMLText {
             return (value, cursor)
         }
         let start = cursor
-        while cursor < bytes.count, cursor - start < 32, isLetter(bytes[cursor]) || (bytes[cursor] >= 0x30 && bytes[cursor] <= 0x39) {
+        while cursor < bytes.count, cursor - start < 32,
+            isLetter(bytes[cursor]) || (bytes[cursor] >= 0x30 && bytes[cursor] <= 0x39)
+        {
             cursor += 1
         }
         guard cursor > start, cursor < bytes.count, bytes[cursor] == UInt8(ascii: ";") else { return nil }

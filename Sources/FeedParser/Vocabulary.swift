@@ -50,6 +50,11 @@ enum Namespace: Sendable {
         "http://www.w3.org/1999/02/22-rdf-syntax-ns": .rdf,
         "http://www.w3.org/2005/atom": .atom10,
         "http://purl.org/atom/ns": .atom03,
+        // Drafts before Atom 0.3.
+        "http://example.com/newformat": .atom03,
+        "http://purl.org/necho": .atom03,
+        "http://purl.org/echo": .atom03,
+        "http://purl.org/pie": .atom03,
         "http://purl.org/rss/1.0/modules/content": .content,
         "http://purl.org/dc/elements/1.1": .dc,
         "http://purl.org/dc/elements/1.0": .dc,
@@ -79,7 +84,8 @@ enum Role: Sendable {
     case xhtmlBody, guid, atomID, pubDate, lastBuildDate, dcDate, published, updated, dctermsModified
     case dctermsIssued, rssAuthor, managingEditor, dcCreator, itunesAuthor, personName, personEmail, personURI
     case category, atomCategory, dcSubject, enclosure, mediaContent, mediaThumbnail, language, dcLanguage
-    case imageURL, logo, icon, itunesImage, itunesSummary, itunesSubtitle
+    case imageURL, logo, icon, itunesImage, itunesLink, itunesSummary, itunesSubtitle, itunesCategory
+    case mediaCategory, mediaTitle
     case unknown
 }
 
@@ -117,6 +123,8 @@ extension Role {
             case "content": return .mediaContent
             case "thumbnail": return .mediaThumbnail
             case "group": return .mediaGroup
+            case "category": return .mediaCategory
+            case "title": return .mediaTitle
             default: return .unknown
             }
         case .itunes:
@@ -125,6 +133,8 @@ extension Role {
             case "summary": return .itunesSummary
             case "subtitle": return .itunesSubtitle
             case "image": return .itunesImage
+            case "link": return .itunesLink
+            case "category": return .itunesCategory
             default: return .unknown
             }
         case .xhtml:
@@ -134,7 +144,14 @@ extension Role {
         }
     }
 
+    /// RSS element names; feeds also write them in other cases (`<TiTlE>`), which readers accept.
     private static func rss(_ local: String) -> Role {
+        let role = rssExact(local)
+        if role == .unknown, local.contains(where: \.isUppercase) { return rssExact(local.lowercased()) }
+        return role
+    }
+
+    private static func rssExact(_ local: String) -> Role {
         switch local {
         case "rss": return .rss
         case "channel": return .channel
@@ -146,8 +163,10 @@ extension Role {
         case "guid": return .guid
         case "pubDate", "pubdate": return .pubDate
         case "lastBuildDate", "lastbuilddate": return .lastBuildDate
+        case "body": return .xhtmlBody
+        case "fullitem": return .contentEncoded
         case "author": return .rssAuthor
-        case "managingEditor": return .managingEditor
+        case "managingEditor", "managingeditor": return .managingEditor
         case "category": return .category
         case "enclosure": return .enclosure
         case "language": return .language
@@ -172,7 +191,7 @@ extension Role {
         case "author": return .atomAuthor
         case "name": return .personName
         case "email": return .personEmail
-        case "uri", "url": return .personURI
+        case "uri", "url", "homepage": return .personURI
         case "category": return .atomCategory
         case "logo": return .logo
         case "icon": return .icon

@@ -159,7 +159,8 @@ public enum TextDecoder {
     static let aliases: [String: String] = [
         "macroman": "macintosh", "mac-roman": "macintosh", "x-mac-roman": "macintosh",
         "maclatin2": "mac-centraleurope", "maccentraleurope": "mac-centraleurope", "x-mac-ce": "mac-centraleurope",
-        "maciceland": "mac-is", "x-mac-cyrillic": "mac-cyrillic", "cp-is": "cp861", "winbaltrim": "cp1257",
+        "maciceland": "mac-is", "csibm861": "ibm861", "ibm039": "ibm037", "x-mac-cyrillic": "mac-cyrillic",
+        "cp-is": "cp861", "winbaltrim": "cp1257",
         "csucs4": "ucs-4", "csunicode": "ucs-2", "unicode": "utf-16", "ucs-2": "utf-16",
         "x-sjis": "shift_jis", "shift-jis": "shift_jis", "sjis": "shift_jis", "ks_c_5601-1987": "cp949",
         "ks-c-5601-1987": "cp949", "x-euc-jp": "euc-jp", "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",

@@ -60,7 +60,9 @@ public enum XMLInput {
                 if let first = firstKnown, first.name != name {
                     note("the document is not valid \(first.name) as \(first.source) says; read as \(name)")
                 }
-                return Prepared(utf8: decoded.utf8, encoding: name, diagnostics: diagnostics)
+                return Prepared(
+                    utf8: withPlainDeclaration(decoded.utf8, declared: declared), encoding: name,
+                    diagnostics: diagnostics)
             }
         }
 
@@ -77,6 +79,31 @@ public enum XMLInput {
             TextDecoder.decode(bytes, from: name) ?? TextDecoder.repairingUTF8(bytes)
         note("\(decoded.invalidCount) byte sequences not valid in \(name) replaced")
         return Prepared(utf8: decoded.utf8, encoding: name, diagnostics: diagnostics)
+    }
+
+    /// The document with its XML declaration replaced by `<?xml version="1.0"?>` when the declared
+    /// encoding name is one libxml2 would reject (`437`): the bytes are UTF-8 by now in any case.
+    static func withPlainDeclaration(_ utf8: [UInt8], declared: String?) -> [UInt8] {
+        guard let declared, !isEncodingName(declared) else { return utf8 }
+        var start = 0
+        while start < utf8.count, [0x20, 0x09, 0x0A, 0x0D].contains(utf8[start]) { start += 1 }
+        guard utf8[start...].starts(with: Array("<?xml".utf8)),
+            let end = firstIndex(of: Array("?>".utf8), in: utf8, from: start)
+        else { return utf8 }
+        return Array("<?xml version=\"1.0\"?>".utf8) + utf8[(end + 2)...]
+    }
+
+    /// XML's EncName: a letter, then letters, digits, `.`, `_` and `-`.
+    static func isEncodingName(_ name: String) -> Bool {
+        for (index, scalar) in name.unicodeScalars.enumerated() {
+            let isLetter = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z")
+            if index == 0
+                ? !isLetter : !(isLetter || (scalar >= "0" && scalar <= "9") || ".-_".unicodeScalars.contains(scalar))
+            {
+                return false
+            }
+        }
+        return !name.isEmpty
     }
 
     private static func containsNonASCII(_ bytes: [UInt8]) -> Bool {

@@ -6,8 +6,8 @@ import CLibXML2
 /// - a bare `&` (`AT&T`, `?a=1&b=2`) becomes `&amp;`;
 /// - HTML entities used without a DTD (`&nbsp;`, `&eacute;`) become character references; an unknown
 ///   name is kept as text;
-/// - character references to the C1 range (`&#146;`) are read as windows-1252, as browsers do, and
-///   references to characters XML forbids are dropped;
+/// - C1 controls (`&#146;`, or U+0092 as UTF-8) are read as windows-1252, as browsers do, and
+///   references to characters XML forbids are dropped; `&#X41;` becomes `&#65;`;
 /// - control characters XML forbids are dropped.
 /// Comments, CDATA sections, processing instructions and the DOCTYPE are left alone. The input must be
 /// UTF-8; when nothing needs mending the bytes are returned as they are, without a copy.
@@ -48,7 +48,6 @@ public enum XMLRepair {
         var bareAmpersands = Finding()
         var htmlEntities = Finding()
         var unknownEntities = Finding()
-        var c1References = Finding()
         var badReferences = Finding()
         var controlCharacters = Finding()
         var strayLessThan = Finding()
@@ -98,6 +97,12 @@ public enum XMLRepair {
                     index = skipMarkupDeclaration(bytes, at: index)
                 } else if byte == UInt8(ascii: "&") {
                     index = mendReference(bytes, at: index)
+                } else if byte == 0xC2, index + 1 < count, bytes[index + 1] >= 0x80, bytes[index + 1] <= 0x9F {
+                    // A C1 control in text is a windows-1252 character decoded as Latin-1 somewhere upstream.
+                    var character: [UInt8] = []
+                    TextDecoder.appendUTF8(TextDecoder.windows1252High[Int(bytes[index + 1] - 0x80)], to: &character)
+                    replace(index, index + 2, with: character)
+                    index += 2
                 } else if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
                     controlCharacters.note(index)
                     replace(index, index + 1, with: [])
@@ -169,8 +174,9 @@ public enum XMLRepair {
             var scan = cursor
             while let declaration = Self.find(bytes, "<!ENTITY", from: scan), declaration < close {
                 var nameStart = declaration + 8
-                while nameStart < close, bytes[nameStart] == 0x20 || bytes[nameStart] == 0x09
-                    || bytes[nameStart] == 0x0A || bytes[nameStart] == 0x0D
+                while nameStart < close,
+                    bytes[nameStart] == 0x20 || bytes[nameStart] == 0x09
+                        || bytes[nameStart] == 0x0A || bytes[nameStart] == 0x0D
                 {
                     nameStart += 1
                 }
@@ -206,6 +212,7 @@ public enum XMLRepair {
                     hex = true
                     cursor += 1
                 }
+                let upperX = hex && bytes[cursor - 1] == UInt8(ascii: "X")
                 var value: UInt32 = 0
                 let digitsStart = cursor
                 while cursor < bytes.count, cursor - digitsStart < 8, let digit = Self.digit(bytes[cursor], hex: hex) {
@@ -219,11 +226,13 @@ public enum XMLRepair {
                 }
                 let end = cursor + 1
                 if (0x80...0x9F).contains(value) {
-                    c1References.note(index)
+                    // Browsers read these as windows-1252 (`&#146;` is a quote); so does everyone who wrote one.
                     replace(index, end, with: Array("&#\(TextDecoder.windows1252High[Int(value - 0x80)]);".utf8))
                 } else if !Self.isXMLCharacter(value) {
                     badReferences.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self))
                     replace(index, end, with: [])
+                } else if upperX {
+                    replace(index, end, with: Array("&#\(value);".utf8))
                 }
                 return end
             }
@@ -240,7 +249,9 @@ public enum XMLRepair {
             let end = cursor + 1
             if Self.isPredefined(name) || declaredEntities.contains(Array(name)) { return end }
             if let value = Self.htmlEntity(name) {
-                if !hasExternalDTD { htmlEntities.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self)) }
+                if !hasExternalDTD {
+                    htmlEntities.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self))
+                }
                 replace(index, end, with: Array("&#\(value);".utf8))
             } else {
                 unknownEntities.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self))
@@ -305,14 +316,15 @@ public enum XMLRepair {
                 result.append(XMLDiagnostic(line: line(of: finding.firstOffset), message: message(finding)))
             }
             if leadingDropped > 0 {
-                let what = leadingBlank ? "white space before the XML declaration" : "\(leadingDropped) bytes before the first tag"
+                let what =
+                    leadingBlank
+                    ? "white space before the XML declaration" : "\(leadingDropped) bytes before the first tag"
                 result.append(XMLDiagnostic(line: 1, message: "\(what) ignored"))
             }
             func more(_ finding: Finding) -> String { finding.count > 1 ? " (\(finding.count) in all)" : "" }
             add(bareAmpersands) { "unescaped \"&\" read as text\(more($0))" }
             add(htmlEntities) { "HTML entity \($0.example) used without a DTD, decoded\(more($0))" }
             add(unknownEntities) { "undefined entity \($0.example) kept as text\(more($0))" }
-            add(c1References) { "character reference to a C1 control read as windows-1252\(more($0))" }
             add(badReferences) { "reference \($0.example) to a character XML forbids dropped\(more($0))" }
             add(strayLessThan) { "unescaped \"<\" read as text\(more($0))" }
             add(controlCharacters) { "control character XML forbids dropped\(more($0))" }

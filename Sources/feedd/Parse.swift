@@ -63,7 +63,8 @@ struct Parse: ParsableCommand {
     @Flag(help: ArgumentHelp("Print nothing; only the exit status tells whether the input is a feed."))
     var quiet = false
 
-    @Option(help: ArgumentHelp("Parse the input this many times (for benchmarks); prints the last result.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp("Parse the input this many times (for benchmarks); prints the last result.", valueName: "n"))
     var `repeat` = 1
 
     func validate() throws {
