@@ -42,6 +42,9 @@ public enum XMLRepair {
         var output: [UInt8]? = nil
         var copied = 0
         var declaredEntities: Set<[UInt8]> = []
+        /// Entities declared with SYSTEM or PUBLIC: never loaded, so their references are removed.
+        var externalEntities: Set<[UInt8]> = []
+        var externalReferences = Finding()
         var hasExternalDTD = false
         var leadingDropped = 0
         var leadingBlank = false
@@ -182,7 +185,18 @@ public enum XMLRepair {
                 }
                 var nameEnd = nameStart
                 while nameEnd < close, Self.isNameByte(bytes[nameEnd]) { nameEnd += 1 }
-                if nameEnd > nameStart { declaredEntities.insert(Array(bytes[nameStart..<nameEnd])) }
+                if nameEnd > nameStart {
+                    let name = Array(bytes[nameStart..<nameEnd])
+                    let declarationEnd = Self.find(bytes, ">", from: nameEnd) ?? close
+                    let body = UnsafeBufferPointer(rebasing: bytes[nameEnd..<min(declarationEnd, close)])
+                    let quoted = body.firstIndex { $0 == 0x22 || $0 == 0x27 } ?? body.count
+                    let head = UnsafeBufferPointer(rebasing: body[0..<quoted])
+                    if Self.find(head, "SYSTEM", from: 0) != nil || Self.find(head, "PUBLIC", from: 0) != nil {
+                        externalEntities.insert(name)
+                    } else {
+                        declaredEntities.insert(name)
+                    }
+                }
                 scan = nameEnd
             }
             return (Self.find(bytes, ">", from: close)).map { $0 + 1 } ?? bytes.count
@@ -248,6 +262,11 @@ public enum XMLRepair {
             let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<cursor])
             let end = cursor + 1
             if Self.isPredefined(name) || declaredEntities.contains(Array(name)) { return end }
+            if externalEntities.contains(Array(name)) {
+                externalReferences.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self))
+                replace(index, end, with: [])
+                return end
+            }
             if let value = Self.htmlEntity(name) {
                 if !hasExternalDTD {
                     htmlEntities.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self))
@@ -325,6 +344,7 @@ public enum XMLRepair {
             add(bareAmpersands) { "unescaped \"&\" read as text\(more($0))" }
             add(htmlEntities) { "HTML entity \($0.example) used without a DTD, decoded\(more($0))" }
             add(unknownEntities) { "undefined entity \($0.example) kept as text\(more($0))" }
+            add(externalReferences) { "external entity \($0.example) not loaded\(more($0))" }
             add(badReferences) { "reference \($0.example) to a character XML forbids dropped\(more($0))" }
             add(strayLessThan) { "unescaped \"<\" read as text\(more($0))" }
             add(controlCharacters) { "control character XML forbids dropped\(more($0))" }

@@ -32,10 +32,13 @@ public final class XMLStreamParser {
         public var maxTextBytes: Int
         /// Diagnostics kept; later ones are counted, not stored.
         public var maxDiagnostics: Int
+        /// Deepest element nesting read; past it the rest of the document is ignored.
+        public var maxDepth: Int
 
-        public init(maxTextBytes: Int = 16 << 20, maxDiagnostics: Int = 30) {
+        public init(maxTextBytes: Int = 16 << 20, maxDiagnostics: Int = 30, maxDepth: Int = 256) {
             self.maxTextBytes = maxTextBytes
             self.maxDiagnostics = maxDiagnostics
+            self.maxDepth = maxDepth
         }
     }
 
@@ -58,6 +61,7 @@ public final class XMLStreamParser {
     private var names: [NameKey: XMLName] = [:]
     private var context: xmlParserCtxtPtr?
     private var stopped = false
+    private var depth = 0
 
     public init(handler: any XMLStreamHandler, limits: Limits = Limits()) {
         self.handler = handler
@@ -274,11 +278,18 @@ public final class XMLStreamParser {
     fileprivate func didStart(_ name: XMLName, attributes: [XMLAttribute]) {
         sawElement = true
         guard !stopped else { return }
+        depth += 1
+        if depth > limits.maxDepth {
+            addDiagnostic("elements nested deeper than \(limits.maxDepth) levels; the rest of the document is ignored")
+            stop()
+            return
+        }
         handler.startElement(name, attributes: attributes, in: self)
     }
 
     fileprivate func didEnd(_ name: XMLName) {
         guard !stopped else { return }
+        depth -= 1
         handler.endElement(name, in: self)
     }
 }
