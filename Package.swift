@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: ["feedd", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
             swiftSettings: strictSettings
         ),
     ]

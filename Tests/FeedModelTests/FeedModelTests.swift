@@ -1,0 +1,65 @@
+import FeedModel
+import Foundation
+import Testing
+
+@Suite("FeedModel values and their JSON")
+struct FeedModelTests {
+    @Test("timestamps print as RFC 3339 in UTC and reject impossible dates")
+    func timestamps() throws {
+        let stamp = try #require(
+            Timestamp(year: 2026, month: 11, day: 28, hour: 9, minute: 15, second: 0, offsetSeconds: 3600))
+        #expect(stamp.rfc3339 == "2026-11-28T08:15:00Z")
+        #expect(Timestamp(secondsSince1970: 0).rfc3339 == "1970-01-01T00:00:00Z")
+        #expect(Timestamp(secondsSince1970: -1).rfc3339 == "1969-12-31T23:59:59Z")
+        #expect(Timestamp(year: 2024, month: 2, day: 29)?.rfc3339 == "2024-02-29T00:00:00Z")
+        #expect(Timestamp(year: 2023, month: 2, day: 29) == nil)
+        #expect(Timestamp(year: 2023, month: 4, day: 31) == nil)
+        #expect(Timestamp(year: 2023, month: 13, day: 1) == nil)
+        #expect(
+            Timestamp(year: 2023, month: 12, day: 31, hour: 23, minute: 59, second: 60)?.rfc3339
+                == "2024-01-01T00:00:00Z")
+    }
+
+    @Test("every field is present in the JSON, missing ones as null or []")
+    func documentJSON() throws {
+        let document = FeedDocument(format: .rss20, items: [FeedItem(key: "sha256:x")])
+        let data = Data(document.jsonString().utf8)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(
+            Set(object.keys) == [
+                "format", "title", "link", "feed_url", "description", "language", "updated", "authors", "image",
+                "items", "warnings",
+            ])
+        #expect(object["title"] is NSNull)
+        let item = try #require((object["items"] as? [[String: Any]])?.first)
+        #expect(
+            Set(item.keys) == [
+                "id", "key", "title", "link", "summary", "content", "published", "updated", "authors", "categories",
+                "enclosures",
+            ])
+        #expect(item["content"] is NSNull)
+        #expect((item["categories"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test("strings are escaped so any text round-trips through a JSON parser")
+    func escaping() throws {
+        let tricky = "quote \" backslash \\ newline \n tab \t bell \u{7} nul \u{0} é 中 😀"
+        let document = FeedDocument(format: .atom10, title: tricky)
+        for pretty in [false, true] {
+            let data = Data(document.jsonString(pretty: pretty).utf8)
+            let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(object["title"] as? String == tricky)
+        }
+    }
+
+    @Test("item keys differ by source kind and are stable")
+    func itemKeys() {
+        let byID = ItemKey.make(.id("http://e.com/1"))
+        #expect(byID == ItemKey.make(.id("http://e.com/1")))
+        #expect(byID != ItemKey.make(.link("http://e.com/1")))
+        #expect(byID.hasPrefix("sha256:") && byID.count == 7 + 64)
+        #expect(
+            ItemKey.make(.content(title: "a", published: nil, summary: "b"))
+                != ItemKey.make(.content(title: "ab", published: nil, summary: nil)))
+    }
+}

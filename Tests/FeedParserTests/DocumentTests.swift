@@ -1,0 +1,132 @@
+import FeedModel
+import Testing
+
+@testable import FeedParser
+
+@Suite("Normalization rules of spec/feed-json.md")
+struct DocumentTests {
+    private func parse(_ text: String, base: String? = nil, charset: String? = nil) throws -> FeedDocument {
+        try FeedParser(options: .init(baseURL: base, charset: charset)).parse(Array(text.utf8))
+    }
+
+    @Test("an HTML page is not a feed, and the error names its root")
+    func htmlIsNotAFeed() {
+        #expect(throws: ParseError.notAFeed(root: "html")) {
+            try parse("<!DOCTYPE html><html><head><title>x</title></head><body></body></html>")
+        }
+        #expect(
+            ParseError.notAFeed(root: "html").description
+                == "not a feed: root element <html> (expected rss, RDF, feed or a JSON Feed object)")
+    }
+
+    @Test("an empty or blank input is not a feed")
+    func emptyIsNotAFeed() {
+        #expect(throws: ParseError.empty) { try parse("") }
+        #expect(throws: ParseError.empty) { try parse(" \n\t ") }
+    }
+
+    @Test("binary junk is not a feed")
+    func binaryIsNotAFeed() {
+        #expect(throws: ParseError.self) { try FeedParser().parse([0x00, 0x01, 0xFF, 0x42, 0x13, 0x37]) }
+    }
+
+    @Test("text fields are plain text, HTML fields keep markup and relative URLs become absolute")
+    func fieldsFollowTheSpec() throws {
+        let document = try parse(
+            """
+            <rss version="2.0"><channel><title>  Tom &amp;amp; Jerry
+              News </title><link>/home</link>
+            <item><title>&lt;b&gt;Bold&lt;/b&gt; move</title><link>story/1</link>
+            <description>&lt;p&gt;See &lt;a href="/x"&gt;this&lt;/a&gt;&lt;/p&gt;</description>
+            <pubDate>Sat, 28 Nov 2026 09:15:00 +0100</pubDate></item></channel></rss>
+            """, base: "https://example.org/feeds/main.xml")
+        #expect(document.title == "Tom & Jerry News")
+        #expect(document.link == "https://example.org/home")
+        let item = try #require(document.items.first)
+        #expect(item.title == "Bold move")
+        #expect(item.link == "https://example.org/feeds/story/1")
+        #expect(item.summary == "<p>See <a href=\"https://example.org/x\">this</a></p>")
+        #expect(item.published?.rfc3339 == "2026-11-28T08:15:00Z")
+        #expect(document.warnings.isEmpty)
+    }
+
+    @Test("Atom type=text is HTML-escaped in HTML fields; xhtml loses its wrapper div")
+    func atomContentTypes() throws {
+        let document = try parse(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title type="text">A &lt;b&gt; tag</title>
+            <entry><title>t</title><summary type="text">1 &lt; 2</summary>
+            <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hi &amp; <a href="x">bye</a></p></div></content>
+            </entry></feed>
+            """, base: "http://example.com/a/feed")
+        #expect(document.format == .atom10)
+        #expect(document.title == "A <b> tag")
+        let item = try #require(document.items.first)
+        #expect(item.summary == "1 &lt; 2")
+        #expect(item.content == "<p>Hi &amp; <a href=\"http://example.com/a/x\">bye</a></p>")
+    }
+
+    @Test("nested xml:base resolves links on the element that carries it and below")
+    func nestedXMLBase() throws {
+        let document = try parse(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://example.com/root/">
+            <entry xml:base="entries/"><title>t</title><link href="one.html"/>
+            <content type="html" xml:base="/abs/">&lt;img src="pic.png"&gt;</content></entry></feed>
+            """)
+        let item = try #require(document.items.first)
+        #expect(item.link == "http://example.com/root/entries/one.html")
+        #expect(item.content == "<img src=\"http://example.com/abs/pic.png\">")
+    }
+
+    @Test("repeated ids are not trusted: keys fall back to the links, with a warning")
+    func repeatedIDs() throws {
+        let document = try parse(
+            """
+            <rss version="2.0"><channel><title>t</title>
+            <item><guid isPermaLink="false">same</guid><link>http://e.com/1</link></item>
+            <item><guid isPermaLink="false">same</guid><link>http://e.com/2</link></item>
+            </channel></rss>
+            """)
+        #expect(document.items.count == 2)
+        #expect(document.items[0].key == ItemKey.make(.link("http://e.com/1")))
+        #expect(document.items[1].key == ItemKey.make(.link("http://e.com/2")))
+        #expect(document.warnings.contains { $0.contains("\"same\" is used by 2 items") })
+    }
+
+    @Test("an item without id or link gets a key from its content")
+    func contentKey() throws {
+        let document = try parse("<rss><channel><item><title>Only a title</title></item></channel></rss>")
+        let item = try #require(document.items.first)
+        #expect(item.key == ItemKey.make(.content(title: "Only a title", published: nil, summary: nil)))
+        #expect(item.key.hasPrefix("sha256:"))
+    }
+
+    @Test("the caller's charset wins over the XML declaration")
+    func callerCharset() throws {
+        let bytes: [UInt8] =
+            Array("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss><channel><title>caf".utf8) + [0xE9]
+            + Array("</title></channel></rss>".utf8)
+        let document = try FeedParser(options: .init(charset: "iso-8859-1")).parse(bytes)
+        #expect(document.title == "café")
+    }
+
+    @Test("a JSON Feed 1.1 is read, with authors, tags and attachments")
+    func jsonFeed() throws {
+        let document = try parse(
+            """
+            {"version": "https://jsonfeed.org/version/1.1", "title": "J", "home_page_url": "https://j.example/",
+             "items": [{"id": 7, "url": "/p/7", "title": "Seven", "content_text": "a < b",
+                        "date_published": "2026-11-28T10:00:00+02:00", "authors": [{"name": "Ann"}],
+                        "tags": ["x"], "attachments": [{"url": "/a.mp3", "mime_type": "audio/mpeg", "size_in_bytes": 12}]}]}
+            """, base: "https://j.example/feed.json")
+        #expect(document.format == .json11)
+        let item = try #require(document.items.first)
+        #expect(item.id == "7")
+        #expect(item.link == "https://j.example/p/7")
+        #expect(item.content == "a &lt; b")
+        #expect(item.published?.rfc3339 == "2026-11-28T08:00:00Z")
+        #expect(item.authors == [Author(name: "Ann")])
+        #expect(item.enclosures == [Enclosure(url: "https://j.example/a.mp3", type: "audio/mpeg", length: 12)])
+    }
+}
