@@ -88,7 +88,8 @@ struct FeedBuilder {
     }
 }
 
-/// Reads the RSS author forms: `jo@example.com (Jo Bloggs)`, `Jo Bloggs <jo@example.com>`, an
+/// Reads the RSS author forms: `jo@example.com (Jo Bloggs)`, `Jo Bloggs (jo@example.com)`,
+/// `Jo Bloggs <jo@example.com>`, an
 /// address alone, or a name alone.
 func parsePerson(_ text: String) -> Author {
     let text = HTMLText.folded(text)
@@ -98,6 +99,11 @@ func parsePerson(_ text: String) -> Author {
         let name = HTMLText.folded(String(text[text.index(after: open)..<text.index(before: text.endIndex)]))
         if address.contains("@") && !address.contains(" ") {
             return Author(name: name.isEmpty ? nil : name, email: address)
+        }
+        // `Jo Bloggs (jo@example.com)`
+        if name.contains("@") && !name.contains(" ") {
+            let email = name.hasPrefix("mailto:") ? String(name.dropFirst(7)) : name
+            return Author(name: address.isEmpty ? nil : address, email: email)
         }
     }
     if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {

@@ -229,7 +229,8 @@ final class FeedHandler: XMLStreamHandler {
             if let url = attributes.value("url") { feed.image.offer(resolve(url), rank: 0) }
             enter(.skip)
         case .title, .dcTitle, .link, .description, .dcDescription, .subtitle, .pubDate, .lastBuildDate, .dcDate,
-            .updated, .dctermsModified, .managingEditor, .dcCreator, .itunesAuthor, .language, .dcLanguage, .logo,
+            .updated, .dctermsModified, .managingEditor, .rssAuthor, .dcCreator, .itunesAuthor, .language,
+            .dcLanguage, .logo,
             .icon, .itunesSummary, .itunesSubtitle:
             beginCapture(role, kind: kind(for: role, attributes: attributes), attributes: attributes, parser: parser)
         default:
@@ -439,7 +440,7 @@ final class FeedHandler: XMLStreamHandler {
         case .lastBuildDate, .updated: feed.updated.offer(date(text, parser), rank: 3)
         case .dcDate: feed.updated.offer(date(text, parser), rank: 2)
         case .pubDate, .dctermsModified: feed.updated.offer(date(text, parser), rank: 1)
-        case .managingEditor, .dcCreator: feed.addAuthor(parsePerson(plainText(text, capture)))
+        case .managingEditor, .rssAuthor, .dcCreator: feed.addAuthor(parsePerson(plainText(text, capture)))
         case .itunesAuthor: feed.fallbackAuthors.append(parsePerson(plainText(text, capture)))
         case .logo: feed.image.offer(nonEmpty(HTMLText.folded(text)).map { resolve($0, capture.base) }, rank: 3)
         case .icon: feed.image.offer(nonEmpty(HTMLText.folded(text)).map { resolve($0, capture.base) }, rank: 2)
