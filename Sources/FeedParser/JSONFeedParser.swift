@@ -34,7 +34,7 @@ struct JSONFeedParser {
         }
         let base = string(feed["feed_url"]) ?? baseURL
         var document = FeedDocument(format: format)
-        document.title = string(feed["title"]).map(HTMLText.folded)
+        document.title = string(feed["title"]).map(HTMLText.plainText(fromHTML:))
         document.link = url(feed["home_page_url"], base)
         document.feedURL = url(feed["feed_url"], baseURL)
         document.description = string(feed["description"]).map(HTMLText.folded)
@@ -60,7 +60,7 @@ struct JSONFeedParser {
         } else if let number = entry["id"] as? NSNumber {
             item.id = number.stringValue
         }
-        item.title = string(entry["title"]).map(HTMLText.folded)
+        item.title = string(entry["title"]).map(HTMLText.plainText(fromHTML:))
         item.link = url(entry["url"], base) ?? url(entry["external_url"], base)
         let contentHTML = string(entry["content_html"]).map { HTMLText.resolvingURLs(in: $0, base: base) }
         let contentText = string(entry["content_text"]).map { HTMLText.escaped($0) }
@@ -69,7 +69,7 @@ struct JSONFeedParser {
         item.published = date(entry["date_published"], index)
         item.updated = date(entry["date_modified"], index)
         item.authors = authors(entry, base)
-        item.categories = (entry["tags"] as? [Any] ?? []).compactMap { string($0).map(HTMLText.folded) }
+        item.categories = (entry["tags"] as? [Any] ?? []).compactMap { string($0).map(HTMLText.plainText(fromHTML:)) }
         for attachment in entry["attachments"] as? [Any] ?? [] {
             guard let attachment = attachment as? [String: Any], let link = url(attachment["url"], base) else {
                 continue
@@ -85,7 +85,8 @@ struct JSONFeedParser {
         if list.isEmpty, let single = object["author"] { list = [single] }
         return list.compactMap { value in
             guard let person = value as? [String: Any] else { return nil }
-            let author = Author(name: string(person["name"]).map(HTMLText.folded), uri: url(person["url"], base))
+            let author = Author(
+                name: string(person["name"]).map(HTMLText.plainText(fromHTML:)), uri: url(person["url"], base))
             return author.isEmpty ? nil : author
         }
     }

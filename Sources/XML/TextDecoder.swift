@@ -37,7 +37,16 @@ public enum TextDecoder {
         bytes.withUnsafeBufferPointer { buffer in
             var index = 0
             let count = buffer.count
+            guard let base = buffer.baseAddress else { return true }
+            let raw = UnsafeRawPointer(base)
             while index < count {
+                // Eight ASCII bytes at a time.
+                if index + 8 <= count,
+                    raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+                {
+                    index += 8
+                    continue
+                }
                 if buffer[index] < 0x80 {
                     index += 1
                     continue

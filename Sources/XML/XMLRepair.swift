@@ -90,6 +90,11 @@ public enum XMLRepair {
             }
             while index < count {
                 let byte = bytes[index]
+                // Most bytes need no look: one table lookup skips them.
+                if !Self.needsLook[Int(byte)] {
+                    index += 1
+                    continue
+                }
                 if byte == UInt8(ascii: "<") {
                     if index + 1 < count, !Self.canStartMarkup(bytes[index + 1]) {
                         strayLessThan.note(index)
@@ -116,6 +121,12 @@ public enum XMLRepair {
             }
         }
 
+        /// Bytes the repair loop must look at: `<`, `&`, the lead byte of a C1 control, and control characters.
+        static let needsLook: [Bool] = (0..<256).map { byte in
+            byte == 0x3C || byte == 0x26 || byte == 0xC2
+                || (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D)
+        }
+
         static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ text: StaticString) -> Bool {
             let length = text.utf8CodeUnitCount
             guard index + length <= bytes.count else { return false }
@@ -137,6 +148,9 @@ public enum XMLRepair {
         /// Skips a comment, CDATA section, processing instruction or DOCTYPE starting at `<`; returns the
         /// index after it, or after the `<` for an ordinary tag.
         mutating func skipMarkupDeclaration(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+            guard index + 1 < bytes.count,
+                bytes[index + 1] == UInt8(ascii: "!") || bytes[index + 1] == UInt8(ascii: "?")
+            else { return index + 1 }
             if Self.matches(bytes, at: index, "<!--") {
                 return (Self.find(bytes, "-->", from: index + 4)).map { $0 + 3 } ?? bytes.count
             }

@@ -129,4 +129,19 @@ struct DocumentTests {
         #expect(item.authors == [Author(name: "Ann")])
         #expect(item.enclosures == [Enclosure(url: "https://j.example/a.mp3", type: "audio/mpeg", length: 12)])
     }
+
+    @Test("JSON Feed text fields are plain text like every other format's")
+    func jsonTextFields() throws {
+        let document = try parse(
+            """
+            {"version": "https://jsonfeed.org/version/1", "title": "Tom &amp; Jerry",
+             "items": [{"id": "1", "title": "It&#8217;s <b>bold</b>", "author": {"name": "Ann &amp; <i>Bo</i>"},
+                        "tags": ["a &amp; b", "<b>c</b>"]}]}
+            """)
+        #expect(document.title == "Tom & Jerry")
+        let item = try #require(document.items.first)
+        #expect(item.title == "It\u{2019}s bold")
+        #expect(item.authors.first?.name == "Ann & Bo")
+        #expect(item.categories == ["a & b", "c"])
+    }
 }
