@@ -76,6 +76,8 @@ final class FeedHandler: XMLStreamHandler {
         }
         let role = role(of: name)
         frames.append(frame)
+        // RSS 0.90 is RDF with its channel in the Netscape namespace.
+        if role == .channel, feed.format == .rss10, Namespace.of(name) == .rss090 { feed.format = .rss09x }
         switch scope {
         case .skip:
             return
@@ -190,9 +192,6 @@ final class FeedHandler: XMLStreamHandler {
         switch role {
         case .channel:
             enter(.feed)
-            if feed.format == .rss10, let ns = frames.last, ns.scope == .feed {
-                // RSS 0.90 puts its channel in the Netscape namespace.
-            }
         case .item: startItem(attributes: attributes)
         case .image: enter(.image)
         default: enter(.skip)
@@ -313,7 +312,7 @@ final class FeedHandler: XMLStreamHandler {
         let type = attributes.value("type")?.lowercased()
         let mode = attributes.value("mode")?.lowercased()
         switch type {
-        case nil, "text", "text/plain": return mode == "xml" && type == nil && feed.format == .atom03 ? .text : .text
+        case nil, "text", "text/plain": return .text
         case "html", "text/html": return mode == "xml" ? .xhtml : .html
         case "xhtml", "application/xhtml+xml": return mode == "escaped" ? .html : .xhtml
         default:
@@ -496,7 +495,7 @@ final class FeedHandler: XMLStreamHandler {
         switch rel {
         case "alternate":
             let type = attributes.value("type")?.lowercased()
-            feed.link.offer(url, rank: inAtom ? (type == nil || type!.contains("html") ? 2 : 1) : 0)
+            feed.link.offer(url, rank: inAtom ? (type.map { $0.contains("html") } ?? true ? 2 : 1) : 0)
         case "self": feed.feedURL.offer(url, rank: 1)
         default: break
         }
@@ -509,7 +508,7 @@ final class FeedHandler: XMLStreamHandler {
         switch attributes.value("rel")?.lowercased() ?? "alternate" {
         case "alternate":
             let type = attributes.value("type")?.lowercased()
-            item?.link.offer(url, rank: inAtom ? (type == nil || type!.contains("html") ? 2 : 1) : 0)
+            item?.link.offer(url, rank: inAtom ? (type.map { $0.contains("html") } ?? true ? 2 : 1) : 0)
         case "enclosure":
             item?.addEnclosure(
                 Enclosure(

@@ -144,4 +144,17 @@ struct DocumentTests {
         #expect(item.authors.first?.name == "Ann & Bo")
         #expect(item.categories == ["a & b", "c"])
     }
+
+    @Test("RDF with its channel in the Netscape namespace is RSS 0.90")
+    func rss090() throws {
+        let document = try parse(
+            """
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" \
+            xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel><title>Old</title></channel>
+            <item><title>x</title><link>http://e.com/1</link></item></rdf:RDF>
+            """)
+        #expect(document.format == .rss09x)
+        #expect(document.title == "Old")
+        #expect(document.items.first?.link == "http://e.com/1")
+    }
 }
