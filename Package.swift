@@ -35,6 +35,8 @@ let package = Package(
         // The only Swift code that touches the C libraries.
         .target(name: "XML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strictSettings),
+        // Files, standard streams and process exit over Glibc, with errors that say what failed.
+        .target(name: "Platform", swiftSettings: strictSettings),
 
         // Plain value types of spec/feed-json.md and their JSON form.
         .target(
@@ -48,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "FeedModel", "FeedParser", "Fetcher",
+                "FeedModel", "FeedParser", "Fetcher", "Platform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -6,6 +6,9 @@ import XML
 /// Reads RSS 0.9x, 1.0 and 2.0, Atom 0.3 and 1.0 and JSON Feed 1.0 and 1.1. Never touches the network or
 /// the file system. Recovers what a person could still read from broken documents and lists what it
 /// recovered from in `warnings`; throws `ParseError` only for input that is not a feed at all.
+///
+/// `parse(_:)` reads a document that is all in memory; `session()` reads one as it arrives (from a file
+/// or the network), so the input is never held whole. Both give the same document.
 public struct FeedParser: Sendable {
     public struct Options: Sendable {
         /// The document's own URL, for relative links.
@@ -28,46 +31,166 @@ public struct FeedParser: Sendable {
         self.options = options
     }
 
+    /// Parses a whole document.
     public func parse(_ bytes: [UInt8]) throws(ParseError) -> FeedDocument {
-        guard let first = bytes.first(where: { !Self.isBlankOrBOM($0) }) else { throw .empty }
-        if first == UInt8(ascii: "{") {
-            var json = JSONFeedParser(baseURL: options.baseURL)
-            var document = try json.parse(bytes)
+        let session = session()
+        session.push(bytes)
+        return try session.finish()
+    }
+
+    /// Starts reading a document that arrives in pieces.
+    public func session() -> Session {
+        Session(options: options)
+    }
+
+    /// One document read as it arrives: `push` each piece (cut anywhere), then `finish`.
+    ///
+    /// An XML document in UTF-8 (by its byte order mark, the HTTP charset and its declaration, or by
+    /// default) streams through the UTF-8 check, the repair pass and libxml2 piece by piece. Any other
+    /// encoding, and JSON Feed, is held until `finish`, since reading it needs the whole document.
+    public final class Session {
+        private enum Mode {
+            /// Holding the first bytes until the kind of document and its encoding are known.
+            case sniffing
+            /// JSON Feed, or XML in an encoding that needs the whole document: holding everything.
+            case json, whole
+            /// UTF-8 XML, read as it arrives.
+            case streaming(XMLInput.StreamingUTF8)
+        }
+
+        /// Bytes enough to see a byte order mark and an XML declaration.
+        private static let sniffLength = 1024
+
+        private let options: Options
+        private var mode = Mode.sniffing
+        private var held: [UInt8] = []
+        private var utf8 = UTF8Repairer()
+        private var repairer = XMLRepairer()
+        private let handler: FeedHandler
+        private let xml: XMLStreamParser
+        private var beginError: XMLError? = nil
+        /// Whether anything but white space reached libxml2.
+        private var sawContent = false
+
+        init(options: Options) {
+            self.options = options
+            handler = FeedHandler(documentURL: options.baseURL)
+            xml = XMLStreamParser(handler: handler, limits: .init(maxTextBytes: options.maxTextBytes))
+        }
+
+        public func push(_ bytes: [UInt8]) {
+            bytes.withUnsafeBufferPointer { push($0) }
+        }
+
+        public func push(_ bytes: UnsafeBufferPointer<UInt8>) {
+            switch mode {
+            case .streaming:
+                stream(bytes, isFinal: false)
+            case .json, .whole:
+                held.append(contentsOf: bytes)
+            case .sniffing where held.isEmpty && bytes.count >= Self.sniffLength:
+                // Enough to decide on this piece alone, without copying it.
+                decide(bytes)
+            case .sniffing:
+                held.append(contentsOf: bytes)
+                if held.count >= Self.sniffLength { decideOnHeld() }
+            }
+        }
+
+        /// Reads what is left and returns the document.
+        public func finish() throws(ParseError) -> FeedDocument {
+            if case .sniffing = mode { decideOnHeld() }
+            var warnings: [String] = []
+            switch mode {
+            case .sniffing:
+                throw .empty
+            case .json:
+                var json = JSONFeedParser(baseURL: options.baseURL)
+                var document = try json.parse(held)
+                ItemKeys.assign(to: &document)
+                return document
+            case .whole:
+                let prepared = XMLInput.prepare(held, charset: options.charset)
+                held = []
+                warnings += prepared.diagnostics.map(\.description)
+                prepared.utf8.withUnsafeBufferPointer { repair($0, isFinal: true) }
+            case .streaming(let streaming):
+                stream(UnsafeBufferPointer(start: nil, count: 0), isFinal: true)
+                if let note = streaming.diagnostic(invalidCount: utf8.invalidCount) {
+                    warnings.append(note.description)
+                }
+            }
+            do throws(XMLError) {
+                if let beginError { throw beginError }
+                try xml.end()
+            } catch {
+                if !sawContent { throw .empty }
+                throw .unreadable(detail: error.description)
+            }
+            guard handler.isFeed else { throw .notAFeed(root: handler.rootName ?? "?") }
+            handler.finish(parser: xml)
+
+            warnings += repairer.diagnostics().map(\.description)
+            warnings += xml.diagnostics.map(\.description)
+            if xml.droppedDiagnostics > 0 {
+                warnings.append("\(xml.droppedDiagnostics) more XML errors not listed")
+            }
+            warnings += handler.warnings
+            var document = handler.feed.build(items: handler.items, warnings: warnings)
             ItemKeys.assign(to: &document)
             return document
         }
-        return try parseXML(bytes)
-    }
 
-    private static func isBlankOrBOM(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0xEF || byte == 0xBB
-            || byte == 0xBF
-    }
+        private func decideOnHeld() {
+            let head = held
+            held = []
+            head.withUnsafeBufferPointer { decide($0) }
+        }
 
-    private func parseXML(_ bytes: [UInt8]) throws(ParseError) -> FeedDocument {
-        let prepared = XMLInput.prepare(bytes, charset: options.charset)
-        let repaired = XMLRepair.repair(prepared.utf8)
-        let handler = FeedHandler(documentURL: options.baseURL)
-        let parser = XMLStreamParser(handler: handler, limits: .init(maxTextBytes: options.maxTextBytes))
-        do {
-            try parser.parse(repaired.utf8)
-        } catch {
-            if repaired.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-                throw .empty
+        /// Picks the mode once the first bytes (or all of them) are there, and reads `bytes` in it.
+        private func decide(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let first = bytes.firstIndex(where: { !Self.isBlankOrBOM($0) }) else {
+                held.append(contentsOf: bytes)
+                return
             }
-            throw .unreadable(detail: error.description)
+            if bytes[first] == UInt8(ascii: "{") {
+                mode = .json
+                held.append(contentsOf: bytes)
+                return
+            }
+            do {
+                try xml.begin()
+            } catch {
+                beginError = error
+            }
+            let head = Array(bytes.prefix(4 * Self.sniffLength))
+            guard let streaming = XMLInput.streamingUTF8(head: head, charset: options.charset) else {
+                mode = .whole
+                held.append(contentsOf: bytes)
+                return
+            }
+            mode = .streaming(streaming)
+            stream(UnsafeBufferPointer(rebasing: bytes[streaming.skip...]), isFinal: false)
         }
-        guard handler.isFeed else { throw .notAFeed(root: handler.rootName ?? "?") }
-        handler.finish(parser: parser)
 
-        var warnings = prepared.diagnostics.map(\.description) + repaired.diagnostics.map(\.description)
-        warnings += parser.diagnostics.map(\.description)
-        if parser.droppedDiagnostics > 0 {
-            warnings.append("\(parser.droppedDiagnostics) more XML errors not listed")
+        private static func isBlankOrBOM(_ byte: UInt8) -> Bool {
+            byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0xEF || byte == 0xBB
+                || byte == 0xBF
         }
-        warnings += handler.warnings
-        var document = handler.feed.build(items: handler.items, warnings: warnings)
-        ItemKeys.assign(to: &document)
-        return document
+
+        /// UTF-8 check, then repair, then libxml2.
+        private func stream(_ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool) {
+            utf8.push(bytes, isFinal: isFinal) { valid in repair(valid, isFinal: false) }
+            if isFinal { repair(UnsafeBufferPointer(start: nil, count: 0), isFinal: true) }
+        }
+
+        private func repair(_ utf8: UnsafeBufferPointer<UInt8>, isFinal: Bool) {
+            repairer.push(utf8, isFinal: isFinal) { mended in
+                if !sawContent {
+                    sawContent = mended.contains { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+                }
+                xml.push(mended)
+            }
+        }
     }
 }

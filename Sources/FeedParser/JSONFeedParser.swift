@@ -1,5 +1,4 @@
 import FeedModel
-import Foundation
 
 /// JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1) into the normalized document.
 struct JSONFeedParser {
@@ -11,22 +10,22 @@ struct JSONFeedParser {
     }
 
     mutating func parse(_ bytes: [UInt8]) throws(ParseError) -> FeedDocument {
-        let object: Any
+        let feed: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            feed = try JSONValue.parse(bytes)
         } catch {
             throw .notAJSONFeed(detail: "invalid JSON (\(Self.reason(error)))")
         }
-        guard let feed = object as? [String: Any] else {
+        guard feed.isObject else {
             throw .notAJSONFeed(detail: "JSON that is not an object")
         }
-        let version = feed["version"] as? String
+        let version = feed["version"]?.string
         let format: FeedFormat
         if let version, version.contains("jsonfeed.org/version/1.1") {
             format = .json11
         } else if let version, version.contains("jsonfeed.org/version/1") {
             format = .json10
-        } else if feed["items"] is [Any] {
+        } else if feed["items"]?.array != nil {
             format = .json10
             warnings.append("JSON Feed without a jsonfeed.org \"version\"; read as version 1")
         } else {
@@ -41,24 +40,25 @@ struct JSONFeedParser {
         document.language = string(feed["language"])
         document.authors = authors(feed, base)
         document.image = url(feed["icon"], base) ?? url(feed["favicon"], base)
-        for (index, entry) in (feed["items"] as? [Any] ?? []).enumerated() {
-            guard let entry = entry as? [String: Any] else {
+        for (index, entry) in (feed["items"]?.array ?? []).enumerated() {
+            guard entry.isObject else {
                 warnings.append("item \(index + 1) is not a JSON object; skipped")
                 continue
             }
             document.items.append(item(entry, index: index, base: base))
         }
-        if !(feed["items"] is [Any]) { warnings.append("no \"items\" array") }
+        if !(feed["items"]?.array != nil) { warnings.append("no \"items\" array") }
         document.warnings = warnings
         return document
     }
 
-    private mutating func item(_ entry: [String: Any], index: Int, base: String?) -> FeedItem {
+    private mutating func item(_ entry: JSONValue, index: Int, base: String?) -> FeedItem {
         var item = FeedItem()
-        if let id = entry["id"] as? String {
-            item.id = id
-        } else if let number = entry["id"] as? NSNumber {
-            item.id = number.stringValue
+        switch entry["id"] {
+        case .string(let id): item.id = id
+        case .integer(let number): item.id = String(number)
+        case .number(let number): item.id = String(number)
+        default: break
         }
         item.title = string(entry["title"]).map(HTMLText.plainText(fromHTML:))
         item.link = url(entry["url"], base) ?? url(entry["external_url"], base)
@@ -69,38 +69,36 @@ struct JSONFeedParser {
         item.published = date(entry["date_published"], index)
         item.updated = date(entry["date_modified"], index)
         item.authors = authors(entry, base)
-        item.categories = (entry["tags"] as? [Any] ?? []).compactMap { string($0).map(HTMLText.plainText(fromHTML:)) }
-        for attachment in entry["attachments"] as? [Any] ?? [] {
-            guard let attachment = attachment as? [String: Any], let link = url(attachment["url"], base) else {
-                continue
-            }
-            let size = (attachment["size_in_bytes"] as? NSNumber)?.int64Value
+        item.categories = (entry["tags"]?.array ?? []).compactMap { string($0).map(HTMLText.plainText(fromHTML:)) }
+        for attachment in entry["attachments"]?.array ?? [] {
+            guard let link = url(attachment["url"], base) else { continue }
+            let size = attachment["size_in_bytes"]?.int64
             item.enclosures.append(Enclosure(url: link, type: string(attachment["mime_type"]), length: size))
         }
         return item
     }
 
-    private func authors(_ object: [String: Any], _ base: String?) -> [Author] {
-        var list = object["authors"] as? [Any] ?? []
+    private func authors(_ object: JSONValue, _ base: String?) -> [Author] {
+        var list = object["authors"]?.array ?? []
         if list.isEmpty, let single = object["author"] { list = [single] }
-        return list.compactMap { value in
-            guard let person = value as? [String: Any] else { return nil }
+        return list.compactMap { person in
+            guard person.isObject else { return nil }
             let author = Author(
                 name: string(person["name"]).map(HTMLText.plainText(fromHTML:)), uri: url(person["url"], base))
             return author.isEmpty ? nil : author
         }
     }
 
-    private func string(_ value: Any?) -> String? {
-        guard let text = value as? String, !text.isEmpty else { return nil }
+    private func string(_ value: JSONValue?) -> String? {
+        guard let text = value?.string, !text.isEmpty else { return nil }
         return text
     }
 
-    private func url(_ value: Any?, _ base: String?) -> String? {
+    private func url(_ value: JSONValue?, _ base: String?) -> String? {
         string(value).map { URLResolver.resolve($0, against: base) }
     }
 
-    private mutating func date(_ value: Any?, _ index: Int) -> Timestamp? {
+    private mutating func date(_ value: JSONValue?, _ index: Int) -> Timestamp? {
         guard let text = string(value) else { return nil }
         let result = DateParser.parse(text)
         if let warning = result.warning { warnings.append("item \(index + 1): \(warning)") }

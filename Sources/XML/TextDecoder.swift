@@ -89,7 +89,7 @@ public enum TextDecoder {
     }
 
     /// Length of the valid UTF-8 sequence starting at a non-ASCII byte, or 0 if it is not valid.
-    private static func sequenceLength(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+    static func sequenceLength(_ buffer: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
         let lead = buffer[index]
         let remaining = buffer.count - index
         func continuation(_ offset: Int) -> Bool { buffer[index + offset] & 0xC0 == 0x80 }

@@ -81,6 +81,44 @@ public enum XMLInput {
         return Prepared(utf8: decoded.utf8, encoding: name, diagnostics: diagnostics)
     }
 
+    /// How a document that arrives in pieces can be read before the whole of it is there.
+    public struct StreamingUTF8: Sendable {
+        /// Length of the byte order mark to skip.
+        public var skip: Int
+        /// What says the document is UTF-8 ("the XML declaration"…), or nil when nothing does.
+        public var source: String?
+
+        /// The warning `prepare` gives for `invalidCount` bytes read as windows-1252, if any.
+        public func diagnostic(invalidCount: Int) -> XMLDiagnostic? {
+            guard invalidCount > 0, let source else { return nil }
+            let message =
+                skip > 0
+                ? "\(invalidCount) byte sequences not valid in utf-8 (byte order mark) read as windows-1252"
+                : "\(invalidCount) bytes not valid in utf-8 (\(source)) read as windows-1252"
+            return XMLDiagnostic(line: 0, message: message)
+        }
+    }
+
+    /// Whether a document can be read as UTF-8 as it arrives, with each invalid byte read as windows-1252
+    /// (`UTF8Repairer`), giving exactly what `prepare` gives for the whole document. That holds when the
+    /// byte order mark, the caller's charset and the XML declaration all say UTF-8 or say nothing. `head`
+    /// is the start of the document, at least its first KiB (or all of it when shorter). Nil: use `prepare`.
+    public static func streamingUTF8(head: [UInt8], charset: String?) -> StreamingUTF8? {
+        if let (encoding, length) = byteOrderMark(head) {
+            return encoding == "utf-8" ? StreamingUTF8(skip: length, source: "byte order mark") : nil
+        }
+        guard patternFamily(head) == nil else { return nil }
+        var source: String? = nil
+        for (label, labelSource) in [
+            (charset, "the HTTP charset"), (declaredEncoding(head, family: nil), "the XML declaration"),
+        ] {
+            guard let label, !label.isEmpty else { continue }
+            guard TextDecoder.canonicalName(label) == "utf-8" else { return nil }
+            if source == nil { source = labelSource }
+        }
+        return StreamingUTF8(skip: 0, source: source)
+    }
+
     /// The document with its XML declaration replaced by `<?xml version="1.0"?>` when the declared
     /// encoding name is one libxml2 would reject (`437`): the bytes are UTF-8 by now in any case.
     static func withPlainDeclaration(_ utf8: [UInt8], declared: String?) -> [UInt8] {

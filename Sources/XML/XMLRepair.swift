@@ -1,4 +1,5 @@
 import CLibXML2
+import Glibc
 
 /// A byte-level pass that mends what real feeds get wrong before libxml2 sees it, where libxml2's own
 /// recovery would lose text:
@@ -10,359 +11,568 @@ import CLibXML2
 ///   references to characters XML forbids are dropped; `&#X41;` becomes `&#65;`;
 /// - control characters XML forbids are dropped.
 /// Comments, CDATA sections, processing instructions and the DOCTYPE are left alone. The input must be
-/// UTF-8; when nothing needs mending the bytes are returned as they are, without a copy.
+/// UTF-8. `XMLRepairer` does the same to a document that arrives in pieces.
 public enum XMLRepair {
     public struct Result: Sendable {
         public var utf8: [UInt8]
         public var diagnostics: [XMLDiagnostic]
     }
 
+    /// Repairs a whole document.
     public static func repair(_ input: [UInt8]) -> Result {
-        var state = State(input: input)
-        input.withUnsafeBufferPointer { state.run($0) }
-        return Result(utf8: state.finish(), diagnostics: state.diagnostics())
+        var repairer = XMLRepairer()
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count)
+        input.withUnsafeBufferPointer { buffer in
+            repairer.push(buffer, isFinal: true) { output.append(contentsOf: $0) }
+        }
+        return Result(utf8: output, diagnostics: repairer.diagnostics())
+    }
+}
+
+/// `XMLRepair` for a document that arrives in pieces: each piece is mended and handed on at once, except
+/// for a construct the piece cuts short (a reference, a tag opener, a DOCTYPE), which waits for the next
+/// piece. Comments, CDATA sections and processing instructions may span any number of pieces. The result
+/// does not depend on where the input was cut.
+public struct XMLRepairer {
+    private var scanner = Scanner()
+    /// Input held back because it ends in a construct cut short.
+    private var carry: [UInt8] = []
+
+    public init() {}
+
+    /// Mends the next piece and hands the result to `emit` (in one call, or none when everything waits).
+    /// `isFinal` says no more input follows.
+    public mutating func push(
+        _ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool, emit: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
+        if carry.isEmpty {
+            let consumed = scanner.run(bytes, isFinal: isFinal, emit: emit)
+            if consumed < bytes.count { carry = Array(bytes[consumed...]) }
+            return
+        }
+        var work: [UInt8] = []
+        swap(&work, &carry)
+        work.append(contentsOf: bytes)
+        let consumed = work.withUnsafeBufferPointer { scanner.run($0, isFinal: isFinal, emit: emit) }
+        if consumed < work.count { carry = Array(work[consumed...]) }
     }
 
-    private struct Finding {
-        var count = 0
-        var firstOffset = 0
-        var example = ""
+    /// What was mended so far, one line per kind of repair with the line of its first occurrence.
+    public func diagnostics() -> [XMLDiagnostic] {
+        scanner.diagnostics()
+    }
+}
 
-        mutating func note(_ offset: Int, example: @autoclosure () -> String = "") {
-            if count == 0 {
-                firstOffset = offset
-                self.example = example()
-            }
-            count += 1
+/// The kinds of repair, each reported once with a count.
+private enum FindingKind: Int, CaseIterable {
+    case bareAmpersand, htmlEntity, unknownEntity, externalReference, badReference, strayLessThan, controlCharacter
+}
+
+private struct Finding {
+    var count = 0
+    var line = 0
+    var example = ""
+}
+
+/// A comment, CDATA section or processing instruction that goes on past the end of a piece.
+private enum Section {
+    case comment, cdata, instruction
+
+    var terminator: StaticString {
+        switch self {
+        case .comment: return "-->"
+        case .cdata: return "]]>"
+        case .instruction: return "?>"
         }
     }
+}
 
-    private struct State {
-        let input: [UInt8]
-        var output: [UInt8]? = nil
-        var copied = 0
-        var declaredEntities: Set<[UInt8]> = []
-        /// Entities declared with SYSTEM or PUBLIC: never loaded, so their references are removed.
-        var externalEntities: Set<[UInt8]> = []
-        var externalReferences = Finding()
-        var hasExternalDTD = false
-        var leadingDropped = 0
-        var leadingBlank = false
-        var bareAmpersands = Finding()
-        var htmlEntities = Finding()
-        var unknownEntities = Finding()
-        var badReferences = Finding()
-        var controlCharacters = Finding()
-        var strayLessThan = Finding()
+private struct Scanner {
+    /// The piece being read (valid during `run` only).
+    var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    var isFinal = false
+    /// The mended piece, used only once something in the piece needed mending.
+    var output: [UInt8] = []
+    var modified = false
+    /// Bytes of the piece before this index are in `output` (when `modified`).
+    var copied = 0
+    /// The line number at the start of the piece.
+    var lineBase = 1
+    var started = false
+    var openSection: Section? = nil
+    /// The last bytes (at most two) of the open section, to find a terminator cut by a piece boundary.
+    var sectionTail: [UInt8] = []
+    var declaredEntities: Set<[UInt8]> = []
+    /// Entities declared with SYSTEM or PUBLIC: never loaded, so their references are removed.
+    var externalEntities: Set<[UInt8]> = []
+    var hasExternalDTD = false
+    var leadingDropped = 0
+    var leadingBlank = false
+    var findings = [Finding](repeating: Finding(), count: FindingKind.allCases.count)
 
-        init(input: [UInt8]) { self.input = input }
+    /// Mends `bytes` and emits the result; returns how many bytes were read (the rest waits for more input;
+    /// all of them when `isFinal`).
+    mutating func run(
+        _ bytes: UnsafeBufferPointer<UInt8>, isFinal: Bool, emit: (UnsafeBufferPointer<UInt8>) -> Void
+    ) -> Int {
+        self.bytes = bytes
+        self.isFinal = isFinal
+        modified = false
+        copied = 0
+        let consumed = scan()
+        if modified {
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<consumed]))
+            output.withUnsafeBufferPointer(emit)
+            output.removeAll(keepingCapacity: output.count <= 1 << 17)
+        } else if consumed > 0 {
+            emit(UnsafeBufferPointer(rebasing: bytes[0..<consumed]))
+        }
+        lineBase += Self.newlines(in: UnsafeBufferPointer(rebasing: bytes[0..<consumed]))
+        self.bytes = UnsafeBufferPointer(start: nil, count: 0)
+        return consumed
+    }
 
-        /// Replaces `input[start..<end]` with `replacement` in the output.
-        mutating func replace(_ start: Int, _ end: Int, with replacement: [UInt8]) {
-            if output == nil {
-                output = []
-                output?.reserveCapacity(input.count + 256)
+    /// Whether reading on needs bytes past the end of the piece, which may still come.
+    func needsMore(_ index: Int) -> Bool {
+        index >= bytes.count && !isFinal
+    }
+
+    /// The index where reading stopped.
+    mutating func scan() -> Int {
+        let count = bytes.count
+        var index = 0
+        if let section = openSection {
+            guard let end = resumeSection(section) else {
+                keepTail(from: 0)
+                return count
             }
-            output?.append(contentsOf: input[copied..<start])
-            output?.append(contentsOf: replacement)
-            copied = end
+            openSection = nil
+            sectionTail = []
+            index = end
         }
-
-        mutating func finish() -> [UInt8] {
-            guard var output else { return input }
-            output.append(contentsOf: input[copied...])
-            return output
-        }
-
-        mutating func run(_ bytes: UnsafeBufferPointer<UInt8>) {
-            let count = bytes.count
-            var index = 0
+        if !started {
             // Leading junk.
             while index < count, bytes[index] != UInt8(ascii: "<") { index += 1 }
+            if needsMore(index + 5) { return 0 }
+            started = true
             if index > 0 {
                 let blank = bytes[0..<index].allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-                let beforeDeclaration = Self.matches(bytes, at: index, "<?xml")
+                let beforeDeclaration = matches(at: index, "<?xml")
                 if !blank || beforeDeclaration {
                     leadingBlank = blank
                     leadingDropped = index
-                    replace(0, index, with: [])
+                    replace(0, index, with: "")
                 }
             }
+        }
+        return Self.needsLookTable.withUnsafeBufferPointer { needsLook in
             while index < count {
                 let byte = bytes[index]
                 // Most bytes need no look: one table lookup skips them.
-                if !Self.needsLook[Int(byte)] {
+                if !needsLook[Int(byte)] {
                     index += 1
                     continue
                 }
                 if byte == UInt8(ascii: "<") {
+                    if needsMore(index + 1) { return index }
                     if index + 1 < count, !Self.canStartMarkup(bytes[index + 1]) {
-                        strayLessThan.note(index)
-                        replace(index, index + 1, with: Array("&lt;".utf8))
+                        note(.strayLessThan, at: index)
+                        replace(index, index + 1, with: "&lt;")
                         index += 1
                         continue
                     }
-                    index = skipMarkupDeclaration(bytes, at: index)
+                    guard let next = skipMarkupDeclaration(at: index) else { return index }
+                    index = next
                 } else if byte == UInt8(ascii: "&") {
-                    index = mendReference(bytes, at: index)
-                } else if byte == 0xC2, index + 1 < count, bytes[index + 1] >= 0x80, bytes[index + 1] <= 0x9F {
-                    // A C1 control in text is a windows-1252 character decoded as Latin-1 somewhere upstream.
-                    var character: [UInt8] = []
-                    TextDecoder.appendUTF8(TextDecoder.windows1252High[Int(bytes[index + 1] - 0x80)], to: &character)
-                    replace(index, index + 2, with: character)
-                    index += 2
-                } else if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D {
-                    controlCharacters.note(index)
-                    replace(index, index + 1, with: [])
-                    index += 1
+                    guard let next = mendReference(at: index) else { return index }
+                    index = next
+                } else if byte == 0xC2 {
+                    if needsMore(index + 1) { return index }
+                    if index + 1 < count, bytes[index + 1] >= 0x80, bytes[index + 1] <= 0x9F {
+                        // A C1 control in text is a windows-1252 character decoded as Latin-1 somewhere upstream.
+                        var character: [UInt8] = []
+                        TextDecoder.appendUTF8(
+                            TextDecoder.windows1252High[Int(bytes[index + 1] - 0x80)], to: &character)
+                        replace(index, index + 2, with: character)
+                        index += 2
+                    } else {
+                        index += 1
+                    }
                 } else {
+                    note(.controlCharacter, at: index)
+                    replace(index, index + 1, with: "")
                     index += 1
                 }
             }
+            return count
         }
+    }
 
-        /// Bytes the repair loop must look at: `<`, `&`, the lead byte of a C1 control, and control characters.
-        static let needsLook: [Bool] = (0..<256).map { byte in
-            byte == 0x3C || byte == 0x26 || byte == 0xC2
-                || (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D)
+    /// Bytes the repair loop must look at: `<`, `&`, the lead byte of a C1 control, and control characters.
+    static let needsLookTable: [Bool] = (0..<256).map { byte in
+        byte == 0x3C || byte == 0x26 || byte == 0xC2
+            || (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D)
+    }
+
+    // MARK: Output
+
+    /// Replaces `bytes[start..<end]` with `replacement` in the output.
+    mutating func replace(_ start: Int, _ end: Int, with replacement: [UInt8]) {
+        beginReplacement(at: start)
+        output.append(contentsOf: replacement)
+        copied = end
+    }
+
+    mutating func replace(_ start: Int, _ end: Int, with replacement: StaticString) {
+        beginReplacement(at: start)
+        replacement.withUTF8Buffer { output.append(contentsOf: $0) }
+        copied = end
+    }
+
+    private mutating func beginReplacement(at start: Int) {
+        if !modified {
+            modified = true
+            output.removeAll(keepingCapacity: true)
+            output.reserveCapacity(bytes.count + 256)
         }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<start]))
+    }
 
-        static func matches(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, _ text: StaticString) -> Bool {
-            let length = text.utf8CodeUnitCount
-            guard index + length <= bytes.count else { return false }
-            let pattern = text.utf8Start
-            for offset in 0..<length where bytes[index + offset] != pattern[offset] { return false }
-            return true
+    // MARK: Findings
+
+    /// Counts a repair of `kind` at `index`; the first one keeps its line and `bytes[index..<exampleEnd]`.
+    mutating func note(_ kind: FindingKind, at index: Int, exampleEnd: Int? = nil) {
+        if findings[kind.rawValue].count == 0 {
+            findings[kind.rawValue].line = lineBase + Self.newlines(in: UnsafeBufferPointer(rebasing: bytes[0..<index]))
+            if let exampleEnd {
+                findings[kind.rawValue].example = String(decoding: bytes[index..<exampleEnd], as: UTF8.self)
+            }
         }
+        findings[kind.rawValue].count += 1
+    }
 
-        static func find(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString, from index: Int) -> Int? {
-            let first = text.utf8Start[0]
-            var cursor = index
-            while cursor < bytes.count {
-                if bytes[cursor] == first && matches(bytes, at: cursor, text) { return cursor }
-                cursor += 1
-            }
-            return nil
+    /// The number of line feeds, eight bytes at a time.
+    static func newlines(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var total = 0
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            // The high bit of each byte that was a line feed (now zero), without false positives.
+            let zeros = ~(((word & low) &+ low) | word | low)
+            total += zeros.nonzeroBitCount
+            index += 8
         }
+        while index < bytes.count {
+            if bytes[index] == 0x0A { total += 1 }
+            index += 1
+        }
+        return total
+    }
 
-        /// Skips a comment, CDATA section, processing instruction or DOCTYPE starting at `<`; returns the
-        /// index after it, or after the `<` for an ordinary tag.
-        mutating func skipMarkupDeclaration(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
-            guard index + 1 < bytes.count,
-                bytes[index + 1] == UInt8(ascii: "!") || bytes[index + 1] == UInt8(ascii: "?")
-            else { return index + 1 }
-            if Self.matches(bytes, at: index, "<!--") {
-                return (Self.find(bytes, "-->", from: index + 4)).map { $0 + 3 } ?? bytes.count
+    // MARK: Sections
+
+    func matches(at index: Int, _ text: StaticString) -> Bool {
+        let length = text.utf8CodeUnitCount
+        guard index + length <= bytes.count else { return false }
+        let pattern = text.utf8Start
+        for offset in 0..<length where bytes[index + offset] != pattern[offset] { return false }
+        return true
+    }
+
+    /// The index of `text` in `buffer` from `index` on, or nil.
+    static func find(_ buffer: UnsafeBufferPointer<UInt8>, _ text: StaticString, from index: Int) -> Int? {
+        guard let base = buffer.baseAddress else { return nil }
+        let length = text.utf8CodeUnitCount
+        let pattern = text.utf8Start
+        var cursor = index
+        while cursor + length <= buffer.count {
+            // memchr finds the first byte far faster than a loop of ours.
+            guard let hit = memchr(base + cursor, Int32(pattern[0]), buffer.count - cursor - length + 1) else {
+                return nil
             }
-            if Self.matches(bytes, at: index, "<![CDATA[") {
-                return (Self.find(bytes, "]]>", from: index + 9)).map { $0 + 3 } ?? bytes.count
+            let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            var matched = true
+            for offset in 1..<length where buffer[position + offset] != pattern[offset] {
+                matched = false
+                break
             }
-            if Self.matches(bytes, at: index, "<?") {
-                return (Self.find(bytes, "?>", from: index + 2)).map { $0 + 2 } ?? bytes.count
+            if matched { return position }
+            cursor = position + 1
+        }
+        return nil
+    }
+
+    func find(_ text: StaticString, from index: Int) -> Int? {
+        Self.find(bytes, text, from: index)
+    }
+
+    /// Where the open section ends in this piece (the index after its terminator), or nil.
+    func resumeSection(_ section: Section) -> Int? {
+        let terminator = section.terminator
+        let length = terminator.utf8CodeUnitCount
+        let pattern = terminator.utf8Start
+        // A terminator cut by the boundary: its first `carried` bytes end the tail, the rest start this piece.
+        var carried = min(sectionTail.count, length - 1)
+        while carried > 0 {
+            let rest = length - carried
+            if rest <= bytes.count,
+                (0..<carried).allSatisfy({ sectionTail[sectionTail.count - carried + $0] == pattern[$0] }),
+                (0..<rest).allSatisfy({ bytes[$0] == pattern[carried + $0] })
+            {
+                return rest
             }
-            if Self.matches(bytes, at: index, "<!DOCTYPE") {
-                return skipDoctype(bytes, at: index)
-            }
+            carried -= 1
+        }
+        return find(terminator, from: 0).map { $0 + length }
+    }
+
+    /// Remembers the last bytes of the open section, from `start` in this piece.
+    mutating func keepTail(from start: Int) {
+        let newBytes = bytes[start...].suffix(2)
+        sectionTail = Array((sectionTail + newBytes).suffix(2))
+    }
+
+    /// Skips a comment, CDATA section, processing instruction or DOCTYPE starting at `<`; returns the
+    /// index after it, or after the `<` for an ordinary tag; nil when the piece ends before that is known.
+    mutating func skipMarkupDeclaration(at index: Int) -> Int? {
+        let count = bytes.count
+        guard index + 1 < count, bytes[index + 1] == UInt8(ascii: "!") || bytes[index + 1] == UInt8(ascii: "?") else {
             return index + 1
         }
-
-        /// Skips the DOCTYPE, noting the entities its internal subset declares and whether it names an
-        /// external DTD (which, unread, may define HTML entities).
-        mutating func skipDoctype(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
-            var cursor = index + 9
-            var quote: UInt8? = nil
-            while cursor < bytes.count {
-                let byte = bytes[cursor]
-                if let open = quote {
-                    if byte == open { quote = nil }
-                } else if byte == 0x22 || byte == 0x27 {
-                    quote = byte
-                } else if byte == UInt8(ascii: "[") {
-                    break
-                } else if byte == UInt8(ascii: ">") {
-                    noteExternalID(bytes, from: index, to: cursor)
-                    return cursor + 1
-                }
-                cursor += 1
-            }
-            noteExternalID(bytes, from: index, to: cursor)
-            guard cursor < bytes.count else { return bytes.count }
-            guard let close = Self.find(bytes, "]", from: cursor) else { return bytes.count }
-            var scan = cursor
-            while let declaration = Self.find(bytes, "<!ENTITY", from: scan), declaration < close {
-                var nameStart = declaration + 8
-                while nameStart < close,
-                    bytes[nameStart] == 0x20 || bytes[nameStart] == 0x09
-                        || bytes[nameStart] == 0x0A || bytes[nameStart] == 0x0D
-                {
-                    nameStart += 1
-                }
-                var nameEnd = nameStart
-                while nameEnd < close, Self.isNameByte(bytes[nameEnd]) { nameEnd += 1 }
-                if nameEnd > nameStart {
-                    let name = Array(bytes[nameStart..<nameEnd])
-                    let declarationEnd = Self.find(bytes, ">", from: nameEnd) ?? close
-                    let body = UnsafeBufferPointer(rebasing: bytes[nameEnd..<min(declarationEnd, close)])
-                    let quoted = body.firstIndex { $0 == 0x22 || $0 == 0x27 } ?? body.count
-                    let head = UnsafeBufferPointer(rebasing: body[0..<quoted])
-                    if Self.find(head, "SYSTEM", from: 0) != nil || Self.find(head, "PUBLIC", from: 0) != nil {
-                        externalEntities.insert(name)
-                    } else {
-                        declaredEntities.insert(name)
-                    }
-                }
-                scan = nameEnd
-            }
-            return (Self.find(bytes, ">", from: close)).map { $0 + 1 } ?? bytes.count
+        // The longest opener is nine bytes (`<![CDATA[`, `<!DOCTYPE`).
+        if needsMore(index + 9) { return nil }
+        let section: Section
+        let bodyStart: Int
+        if matches(at: index, "<!--") {
+            (section, bodyStart) = (.comment, index + 4)
+        } else if matches(at: index, "<![CDATA[") {
+            (section, bodyStart) = (.cdata, index + 9)
+        } else if matches(at: index, "<?") {
+            (section, bodyStart) = (.instruction, index + 2)
+        } else if matches(at: index, "<!DOCTYPE") {
+            return skipDoctype(at: index)
+        } else {
+            return index + 1
         }
+        if let end = find(section.terminator, from: bodyStart) {
+            return end + section.terminator.utf8CodeUnitCount
+        }
+        if !isFinal {
+            openSection = section
+            sectionTail = []
+            keepTail(from: min(bodyStart, count))
+        }
+        return count
+    }
 
-        mutating func noteExternalID(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) {
-            if Self.find(UnsafeBufferPointer(rebasing: bytes[start..<end]), "SYSTEM", from: 0) != nil
-                || Self.find(UnsafeBufferPointer(rebasing: bytes[start..<end]), "PUBLIC", from: 0) != nil
+    /// Skips the DOCTYPE, noting the entities its internal subset declares and whether it names an
+    /// external DTD (which, unread, may define HTML entities); nil when the piece ends inside it.
+    mutating func skipDoctype(at index: Int) -> Int? {
+        let count = bytes.count
+        var cursor = index + 9
+        var quote: UInt8? = nil
+        while cursor < count {
+            let byte = bytes[cursor]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == 0x22 || byte == 0x27 {
+                quote = byte
+            } else if byte == UInt8(ascii: "[") {
+                break
+            } else if byte == UInt8(ascii: ">") {
+                noteExternalID(from: index, to: cursor)
+                return cursor + 1
+            }
+            cursor += 1
+        }
+        if needsMore(cursor) { return nil }
+        noteExternalID(from: index, to: cursor)
+        guard cursor < count else { return count }
+        guard let close = find("]", from: cursor) else { return needsMore(count) ? nil : count }
+        guard let end = find(">", from: close) else { return needsMore(count) ? nil : count }
+        var scan = cursor
+        while let declaration = find("<!ENTITY", from: scan), declaration < close {
+            var nameStart = declaration + 8
+            while nameStart < close,
+                bytes[nameStart] == 0x20 || bytes[nameStart] == 0x09 || bytes[nameStart] == 0x0A
+                    || bytes[nameStart] == 0x0D
             {
-                hasExternalDTD = true
+                nameStart += 1
             }
+            var nameEnd = nameStart
+            while nameEnd < close, Self.isNameByte(bytes[nameEnd]) { nameEnd += 1 }
+            if nameEnd > nameStart {
+                let name = Array(bytes[nameStart..<nameEnd])
+                let declarationEnd = find(">", from: nameEnd) ?? close
+                let body = UnsafeBufferPointer(rebasing: bytes[nameEnd..<min(declarationEnd, close)])
+                let quoted = body.firstIndex { $0 == 0x22 || $0 == 0x27 } ?? body.count
+                let head = UnsafeBufferPointer(rebasing: body[0..<quoted])
+                if Self.find(head, "SYSTEM", from: 0) != nil || Self.find(head, "PUBLIC", from: 0) != nil {
+                    externalEntities.insert(name)
+                } else {
+                    declaredEntities.insert(name)
+                }
+            }
+            scan = nameEnd
         }
+        return end + 1
+    }
 
-        static func isNameByte(_ byte: UInt8) -> Bool {
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-                || byte == UInt8(ascii: ":") || byte >= 0x80
+    mutating func noteExternalID(from start: Int, to end: Int) {
+        let declaration = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        if Self.find(declaration, "SYSTEM", from: 0) != nil || Self.find(declaration, "PUBLIC", from: 0) != nil {
+            hasExternalDTD = true
         }
+    }
 
-        /// Checks the reference at `&`, mending it where needed; returns the index after it.
-        mutating func mendReference(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
-            var cursor = index + 1
-            if cursor < bytes.count && bytes[cursor] == UInt8(ascii: "#") {
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: ":") || byte >= 0x80
+    }
+
+    // MARK: References
+
+    /// Checks the reference at `&`, mending it where needed; returns the index after it, or nil when the
+    /// piece ends before the reference does.
+    mutating func mendReference(at index: Int) -> Int? {
+        let count = bytes.count
+        var cursor = index + 1
+        if needsMore(cursor) { return nil }
+        if cursor < count && bytes[cursor] == UInt8(ascii: "#") {
+            cursor += 1
+            if needsMore(cursor) { return nil }
+            var hex = false
+            if cursor < count && (bytes[cursor] == UInt8(ascii: "x") || bytes[cursor] == UInt8(ascii: "X")) {
+                hex = true
                 cursor += 1
-                var hex = false
-                if cursor < bytes.count && (bytes[cursor] == UInt8(ascii: "x") || bytes[cursor] == UInt8(ascii: "X")) {
-                    hex = true
-                    cursor += 1
-                }
-                let upperX = hex && bytes[cursor - 1] == UInt8(ascii: "X")
-                var value: UInt32 = 0
-                let digitsStart = cursor
-                while cursor < bytes.count, cursor - digitsStart < 8, let digit = Self.digit(bytes[cursor], hex: hex) {
-                    value = value * (hex ? 16 : 10) + digit
-                    cursor += 1
-                }
-                guard cursor > digitsStart, cursor < bytes.count, bytes[cursor] == UInt8(ascii: ";") else {
-                    bareAmpersands.note(index)
-                    replace(index, index + 1, with: Array("&amp;".utf8))
-                    return index + 1
-                }
-                let end = cursor + 1
-                if (0x80...0x9F).contains(value) {
-                    // Browsers read these as windows-1252 (`&#146;` is a quote); so does everyone who wrote one.
-                    replace(index, end, with: Array("&#\(TextDecoder.windows1252High[Int(value - 0x80)]);".utf8))
-                } else if !Self.isXMLCharacter(value) {
-                    badReferences.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self))
-                    replace(index, end, with: [])
-                } else if upperX {
-                    replace(index, end, with: Array("&#\(value);".utf8))
-                }
-                return end
             }
-            let nameStart = cursor
-            while cursor < bytes.count, cursor - nameStart < 40, Self.isNameByte(bytes[cursor]) { cursor += 1 }
-            guard cursor > nameStart, cursor < bytes.count, bytes[cursor] == UInt8(ascii: ";"),
-                !Self.isDigit(bytes[nameStart])
-            else {
-                bareAmpersands.note(index)
-                replace(index, index + 1, with: Array("&amp;".utf8))
+            let upperX = hex && bytes[cursor - 1] == UInt8(ascii: "X")
+            var value: UInt32 = 0
+            let digitsStart = cursor
+            while cursor < count, cursor - digitsStart < 8, let digit = Self.digit(bytes[cursor], hex: hex) {
+                value = value * (hex ? 16 : 10) + digit
+                cursor += 1
+            }
+            if needsMore(cursor) { return nil }
+            guard cursor > digitsStart, cursor < count, bytes[cursor] == UInt8(ascii: ";") else {
+                note(.bareAmpersand, at: index)
+                replace(index, index + 1, with: "&amp;")
                 return index + 1
             }
-            let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<cursor])
             let end = cursor + 1
-            if Self.isPredefined(name) || declaredEntities.contains(Array(name)) { return end }
-            if externalEntities.contains(Array(name)) {
-                externalReferences.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self))
-                replace(index, end, with: [])
-                return end
-            }
-            if let value = Self.htmlEntity(name) {
-                if !hasExternalDTD {
-                    htmlEntities.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self))
-                }
+            if (0x80...0x9F).contains(value) {
+                // Browsers read these as windows-1252 (`&#146;` is a quote); so does everyone who wrote one.
+                replace(index, end, with: Array("&#\(TextDecoder.windows1252High[Int(value - 0x80)]);".utf8))
+            } else if !Self.isXMLCharacter(value) {
+                note(.badReference, at: index, exampleEnd: end)
+                replace(index, end, with: "")
+            } else if upperX {
                 replace(index, end, with: Array("&#\(value);".utf8))
-            } else {
-                unknownEntities.note(index, example: String(decoding: bytes[index..<end], as: UTF8.self))
-                replace(index, index + 1, with: Array("&amp;".utf8))
             }
             return end
         }
-
-        static func digit(_ byte: UInt8, hex: Bool) -> UInt32? {
-            switch byte {
-            case 0x30...0x39: return UInt32(byte - 0x30)
-            case 0x61...0x66 where hex: return UInt32(byte - 0x61 + 10)
-            case 0x41...0x46 where hex: return UInt32(byte - 0x41 + 10)
-            default: return nil
+        let nameStart = cursor
+        while cursor < count, cursor - nameStart < 40, Self.isNameByte(bytes[cursor]) { cursor += 1 }
+        if needsMore(cursor) { return nil }
+        guard cursor > nameStart, cursor < count, bytes[cursor] == UInt8(ascii: ";"), !Self.isDigit(bytes[nameStart])
+        else {
+            note(.bareAmpersand, at: index)
+            replace(index, index + 1, with: "&amp;")
+            return index + 1
+        }
+        let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<cursor])
+        let end = cursor + 1
+        if Self.isPredefined(name) || declaredEntities.contains(Array(name)) { return end }
+        if externalEntities.contains(Array(name)) {
+            note(.externalReference, at: index, exampleEnd: end)
+            replace(index, end, with: "")
+            return end
+        }
+        if let value = Self.htmlEntity(name) {
+            if !hasExternalDTD {
+                note(.htmlEntity, at: index, exampleEnd: end)
             }
+            replace(index, end, with: Array("&#\(value);".utf8))
+        } else {
+            note(.unknownEntity, at: index, exampleEnd: end)
+            replace(index, index + 1, with: "&amp;")
         }
+        return end
+    }
 
-        /// Whether a byte after `<` can begin a tag, end tag, comment, CDATA section or instruction.
-        static func canStartMarkup(_ byte: UInt8) -> Bool {
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == UInt8(ascii: "/")
-                || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "_")
-                || byte == UInt8(ascii: ":") || byte >= 0x80
+    static func digit(_ byte: UInt8, hex: Bool) -> UInt32? {
+        switch byte {
+        case 0x30...0x39: return UInt32(byte - 0x30)
+        case 0x61...0x66 where hex: return UInt32(byte - 0x61 + 10)
+        case 0x41...0x46 where hex: return UInt32(byte - 0x41 + 10)
+        default: return nil
         }
+    }
 
-        static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    /// Whether a byte after `<` can begin a tag, end tag, comment, CDATA section or instruction.
+    static func canStartMarkup(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || byte == UInt8(ascii: "/")
+            || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: ":") || byte >= 0x80
+    }
 
-        static func isXMLCharacter(_ value: UInt32) -> Bool {
-            switch value {
-            case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
-            default: return false
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    static func isXMLCharacter(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
+        default: return false
+        }
+    }
+
+    static func isPredefined(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch name.count {
+        case 2: return (name[0] == 0x6C || name[0] == 0x67) && name[1] == 0x74  // lt, gt
+        case 3: return name[0] == 0x61 && name[1] == 0x6D && name[2] == 0x70  // amp
+        case 4:
+            return name.elementsEqual("quot".utf8) || name.elementsEqual("apos".utf8)
+        default: return false
+        }
+    }
+
+    /// The code point of an HTML 4 entity name (libxml2's table), or nil.
+    static func htmlEntity(_ name: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        var terminated = Array(name)
+        terminated.append(0)
+        guard let entry = htmlEntityLookup(terminated) else { return nil }
+        return entry.pointee.value
+    }
+
+    // MARK: Diagnostics
+
+    func diagnostics() -> [XMLDiagnostic] {
+        var result: [XMLDiagnostic] = []
+        if leadingDropped > 0 {
+            let what =
+                leadingBlank ? "white space before the XML declaration" : "\(leadingDropped) bytes before the first tag"
+            result.append(XMLDiagnostic(line: 1, message: "\(what) ignored"))
+        }
+        for kind in FindingKind.allCases {
+            let finding = findings[kind.rawValue]
+            guard finding.count > 0 else { continue }
+            let more = finding.count > 1 ? " (\(finding.count) in all)" : ""
+            let message: String
+            switch kind {
+            case .bareAmpersand: message = "unescaped \"&\" read as text\(more)"
+            case .htmlEntity: message = "HTML entity \(finding.example) used without a DTD, decoded\(more)"
+            case .unknownEntity: message = "undefined entity \(finding.example) kept as text\(more)"
+            case .externalReference: message = "external entity \(finding.example) not loaded\(more)"
+            case .badReference: message = "reference \(finding.example) to a character XML forbids dropped\(more)"
+            case .strayLessThan: message = "unescaped \"<\" read as text\(more)"
+            case .controlCharacter: message = "control character XML forbids dropped\(more)"
             }
+            result.append(XMLDiagnostic(line: finding.line, message: message))
         }
-
-        static func isPredefined(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-            switch name.count {
-            case 2: return (name[0] == 0x6C || name[0] == 0x67) && name[1] == 0x74  // lt, gt
-            case 3: return name[0] == 0x61 && name[1] == 0x6D && name[2] == 0x70  // amp
-            case 4:
-                return name.elementsEqual("quot".utf8) || name.elementsEqual("apos".utf8)
-            default: return false
-            }
-        }
-
-        /// The code point of an HTML 4 entity name (libxml2's table), or nil.
-        static func htmlEntity(_ name: UnsafeBufferPointer<UInt8>) -> UInt32? {
-            var terminated = Array(name)
-            terminated.append(0)
-            guard let entry = htmlEntityLookup(terminated) else { return nil }
-            return entry.pointee.value
-        }
-
-        func line(of offset: Int) -> Int {
-            var line = 1
-            for byte in input[..<min(offset, input.count)] where byte == 0x0A { line += 1 }
-            return line
-        }
-
-        func diagnostics() -> [XMLDiagnostic] {
-            var result: [XMLDiagnostic] = []
-            func add(_ finding: Finding, _ message: (Finding) -> String) {
-                guard finding.count > 0 else { return }
-                result.append(XMLDiagnostic(line: line(of: finding.firstOffset), message: message(finding)))
-            }
-            if leadingDropped > 0 {
-                let what =
-                    leadingBlank
-                    ? "white space before the XML declaration" : "\(leadingDropped) bytes before the first tag"
-                result.append(XMLDiagnostic(line: 1, message: "\(what) ignored"))
-            }
-            func more(_ finding: Finding) -> String { finding.count > 1 ? " (\(finding.count) in all)" : "" }
-            add(bareAmpersands) { "unescaped \"&\" read as text\(more($0))" }
-            add(htmlEntities) { "HTML entity \($0.example) used without a DTD, decoded\(more($0))" }
-            add(unknownEntities) { "undefined entity \($0.example) kept as text\(more($0))" }
-            add(externalReferences) { "external entity \($0.example) not loaded\(more($0))" }
-            add(badReferences) { "reference \($0.example) to a character XML forbids dropped\(more($0))" }
-            add(strayLessThan) { "unescaped \"<\" read as text\(more($0))" }
-            add(controlCharacters) { "control character XML forbids dropped\(more($0))" }
-            return result
-        }
+        return result
     }
 }

@@ -71,6 +71,13 @@ public final class XMLStreamParser {
     /// Reads a whole UTF-8 document, calling the handler as elements open and close.
     /// Throws only when nothing could be read; recovered breakage becomes `diagnostics`.
     public func parse(_ utf8: [UInt8]) throws(XMLError) {
+        try begin()
+        utf8.withUnsafeBufferPointer { push($0) }
+        try end()
+    }
+
+    /// Starts a document that arrives in pieces: `push(_:)` each piece, then `end()`.
+    public func begin() throws(XMLError) {
         var sax = xmlSAXHandler()
         xmlSAXVersion(&sax, 2)
         // Keep the default handlers that record DTD-declared entities (libxml2 expands those, within its
@@ -97,40 +104,53 @@ public final class XMLStreamParser {
         sax.unparsedEntityDecl = nil
         sax.setDocumentLocator = nil
 
+        releaseContext()
         guard let ctxt = xmlCreatePushParserCtxt(&sax, nil, nil, 0, nil) else {
             throw .parserUnavailable
         }
         context = ctxt
-        defer {
-            if let doc = ctxt.pointee.myDoc {
-                xmlFreeDoc(doc)
-                ctxt.pointee.myDoc = nil
-            }
-            xmlFreeParserCtxt(ctxt)
-            context = nil
-        }
         xmlCtxtUseOptions(ctxt, Self.options)
-        let unmanaged = Unmanaged.passUnretained(self)
-        ctxt.pointee._private = unmanaged.toOpaque()
+        // The callbacks find this object through `_private`; `end()` or deinit frees the context first.
+        ctxt.pointee._private = Unmanaged.passUnretained(self).toOpaque()
+    }
 
+    /// Reads the next piece of the document (any length, cut anywhere, even inside a character).
+    public func push(_ utf8: UnsafeBufferPointer<UInt8>) {
+        guard let ctxt = context, let base = utf8.baseAddress else { return }
         let chunkSize = 1 << 16
-        utf8.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var offset = 0
-            base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { chars in
-                while offset < buffer.count && !stopped {
-                    let count = min(chunkSize, buffer.count - offset)
-                    xmlParseChunk(ctxt, chars + offset, Int32(count), 0)
-                    offset += count
-                    if ctxt.pointee.instate == XML_PARSER_EOF { break }
-                }
+        var offset = 0
+        base.withMemoryRebound(to: CChar.self, capacity: utf8.count) { chars in
+            while offset < utf8.count && !stopped {
+                let count = min(chunkSize, utf8.count - offset)
+                xmlParseChunk(ctxt, chars + offset, Int32(count), 0)
+                offset += count
+                if ctxt.pointee.instate == XML_PARSER_EOF { break }
             }
         }
-        if !stopped { xmlParseChunk(ctxt, nil, 0, 1) }
+    }
+
+    /// Ends the document begun with `begin()`. Throws only when nothing could be read.
+    public func end() throws(XMLError) {
+        if let ctxt = context, !stopped { xmlParseChunk(ctxt, nil, 0, 1) }
+        releaseContext()
         if !sawElement {
             if let first = diagnostics.first { throw .unreadable(line: first.line, message: first.message) }
             throw .noRootElement
         }
+    }
+
+    private func releaseContext() {
+        guard let ctxt = context else { return }
+        if let doc = ctxt.pointee.myDoc {
+            xmlFreeDoc(doc)
+            ctxt.pointee.myDoc = nil
+        }
+        xmlFreeParserCtxt(ctxt)
+        context = nil
+    }
+
+    deinit {
+        releaseContext()
     }
 
     /// Stops reading: no more handler calls after the current one returns.

@@ -1,10 +1,9 @@
-import ArgumentParser
-import Foundation
+import Platform
 
 enum Diagnostics {
     /// Prints `feedd: message` on standard error and exits with `status`.
     static func fail(_ message: String, status: Int32) -> Never {
-        FileHandle.standardError.write(Data("feedd: \(message)\n".utf8))
-        Foundation.exit(status)
+        try? StandardStream.error.write("feedd: \(message)\n")
+        exitProcess(status)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Platform
 
 /// The bytes of a feed named on the command line: a file, standard input or a URL.
 struct InputSource {
@@ -20,39 +20,46 @@ struct InputSource {
         }
     }
 
-    static func read(_ input: String, maxSize: Int, timeout: Int) throws -> InputSource {
-        if input == "-" {
-            let data = try readAll(FileHandle.standardInput, limit: maxSize)
-            return InputSource(bytes: data)
-        }
+    /// Whether the input names a URL rather than a file or standard input.
+    static func isURL(_ input: String) -> Bool {
         let lowered = input.lowercased()
-        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered.hasPrefix("file://") {
-            return try fetch(input, maxSize: maxSize, timeout: timeout)
-        }
-        guard let handle = FileHandle(forReadingAtPath: input) else {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) {
-                throw ReadError.io(isDirectory.boolValue ? "is a directory" : "permission denied")
-            }
-            throw ReadError.io("no such file")
-        }
-        defer { try? handle.close() }
-        return InputSource(bytes: try readAll(handle, limit: maxSize))
+        return lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered.hasPrefix("file://")
     }
 
-    private static func readAll(_ handle: FileHandle, limit: Int) throws -> [UInt8] {
+    /// Reads the whole input.
+    static func read(_ input: String, maxSize: Int, timeout: Int) throws -> InputSource {
+        if isURL(input) { return try fetch(input, maxSize: maxSize, timeout: timeout) }
         var bytes: [UInt8] = []
-        while true {
-            let chunk: Data?
-            do {
-                chunk = try handle.read(upToCount: 1 << 20)
+        try stream(input, maxSize: maxSize) { bytes.append(contentsOf: $0) }
+        return InputSource(bytes: bytes)
+    }
+
+    /// Reads a file or standard input (`-`) piece by piece, never holding it whole.
+    static func stream(
+        _ input: String, maxSize: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws(ReadError) {
+        var file = FileInput.standardInput
+        if input != "-" {
+            do throws(SystemError) {
+                file = try FileInput(path: input)
             } catch {
-                throw ReadError.io("read failed: \(error.localizedDescription)")
+                throw .io(openFailure(error))
             }
-            guard let chunk, !chunk.isEmpty else { break }
-            bytes.append(contentsOf: chunk)
-            if bytes.count > limit { throw ReadError.tooLarge(limit: limit) }
         }
-        return bytes
+        do throws(FileInput.ReadError) {
+            _ = try file.readAll(limit: maxSize, body)
+        } catch {
+            switch error {
+            case .tooLarge(let limit): throw .tooLarge(limit: limit)
+            case .system(let failure) where failure.isDirectory: throw .io("is a directory")
+            case .system(let failure): throw .io(failure.description)
+            }
+        }
+    }
+
+    private static func openFailure(_ error: SystemError) -> String {
+        if error.isNotFound { return "no such file" }
+        if error.isPermissionDenied { return "permission denied" }
+        return error.description
     }
 }

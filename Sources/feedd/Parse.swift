@@ -2,7 +2,6 @@ import ArgumentParser
 import FeedModel
 import FeedParser
 import Fetcher
-import Foundation
 
 struct Parse: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -73,6 +72,33 @@ struct Parse: ParsableCommand {
     }
 
     func run() throws {
+        let document: FeedDocument
+        if `repeat` == 1 && !InputSource.isURL(input) {
+            // A file or standard input streams through the parser and is never held whole.
+            let session = FeedParser(options: .init(baseURL: baseURL, charset: charset)).session()
+            do {
+                try InputSource.stream(input, maxSize: maxSize) { session.push($0) }
+            } catch {
+                Diagnostics.fail("\(input): \(error)", status: 1)
+            }
+            do {
+                document = try session.finish()
+            } catch {
+                Diagnostics.fail("\(input): \(error)", status: 65)
+            }
+        } else {
+            document = parseWhole()
+        }
+        guard !quiet else { return }
+        do {
+            try JSONOutput.write(document, pretty: pretty)
+        } catch {
+            Diagnostics.fail("standard output: \(error)", status: 1)
+        }
+    }
+
+    /// Reads the whole input (a URL, or any input with `--repeat`) and parses it `repeat` times.
+    private func parseWhole() -> FeedDocument {
         let source: InputSource
         do {
             source = try InputSource.read(input, maxSize: maxSize, timeout: timeout)
@@ -87,11 +113,7 @@ struct Parse: ParsableCommand {
         } catch {
             Diagnostics.fail("\(input): \(error)", status: 65)
         }
-        guard let document, !quiet else { return }
-        do {
-            try JSONOutput.write(document, pretty: pretty)
-        } catch {
-            Diagnostics.fail("standard output: \(error)", status: 1)
-        }
+        guard let document else { Diagnostics.fail("\(input): nothing parsed", status: 65) }
+        return document
     }
 }
