@@ -26,6 +26,7 @@ enum DateParser {
         guard bytes.count <= maximumLength else {
             return DateParseResult(timestamp: nil, warning: "unreadable date \(quote(bytes)): too long")
         }
+        if let timestamp = fastRFC1123(bytes) { return DateParseResult(timestamp: timestamp, warning: nil) }
         do throws(DateReadFailure) {
             let fields: DateFields
             if let iso = try scanISO8601(bytes) {

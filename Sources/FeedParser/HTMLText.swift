@@ -1,3 +1,4 @@
+import Glibc
 import XML
 
 /// Text clean-up for the document's fields (spec/feed-json.md): plain text from HTML, white space
@@ -5,10 +6,33 @@ import XML
 enum HTMLText {
     /// Folds runs of XML white space to one space and trims. U+00A0 is not white space.
     static func folded(_ text: String) -> String {
+        let result = text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            needsFolding(bytes) ? folded(bytes) : nil
+        }
+        switch result {
+        case .some(.some(let folded)): return folded
+        case .some(.none): return text
+        case .none: return Array(text.utf8).withUnsafeBufferPointer { folded($0) }
+        }
+    }
+
+    /// Whether folding would change the text: white space at either end, a tab or line break, or two spaces.
+    private static func needsFolding(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first, let last = bytes.last else { return false }
+        if first == 0x20 || last == 0x20 { return true }
+        var previousWasSpace = false
+        for byte in bytes {
+            if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previousWasSpace) { return true }
+            previousWasSpace = byte == 0x20
+        }
+        return false
+    }
+
+    private static func folded(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count)
+        output.reserveCapacity(bytes.count)
         var pendingSpace = false
-        for byte in text.utf8 {
+        for byte in bytes {
             if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
                 pendingSpace = !output.isEmpty
             } else {
@@ -56,21 +80,29 @@ enum HTMLText {
 
     /// Escapes text for HTML: `&`, `<`, `>` (and `"` when `quotes`).
     static func escaped(_ text: String, quotes: Bool = false) -> String {
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || (quotes && $0 == 0x22) }) else {
-            return text
+        func needsEscape(_ byte: UInt8) -> Bool {
+            byte == 0x26 || byte == 0x3C || byte == 0x3E || (quotes && byte == 0x22)
         }
-        var output = ""
-        output.reserveCapacity(text.utf8.count + 16)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": output += "&amp;"
-            case "<": output += "&lt;"
-            case ">": output += "&gt;"
-            case "\"" where quotes: output += "&quot;"
-            default: output.unicodeScalars.append(character)
+        let result = text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            guard bytes.contains(where: needsEscape) else { return nil }
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count + 16)
+            for byte in bytes {
+                switch byte {
+                case 0x26: output.append(contentsOf: "&amp;".utf8)
+                case 0x3C: output.append(contentsOf: "&lt;".utf8)
+                case 0x3E: output.append(contentsOf: "&gt;".utf8)
+                case 0x22 where quotes: output.append(contentsOf: "&quot;".utf8)
+                default: output.append(byte)
+                }
             }
+            return String(decoding: output, as: UTF8.self)
         }
-        return output
+        switch result {
+        case .some(.some(let escaped)): return escaped
+        case .some(.none): return text
+        case .none: return escaped(String(decoding: Array(text.utf8), as: UTF8.self), quotes: quotes)
+        }
     }
 
     /// Whether the text has anything that looks like markup or a reference.
@@ -88,75 +120,116 @@ enum HTMLText {
     // MARK: - Relative URLs inside HTML
 
     /// Attributes whose value is a URL.
-    private static let urlAttributes: Set<String> = [
+    private static let urlAttributes: [[UInt8]] = [
         "href", "src", "cite", "action", "background", "longdesc", "poster", "usemap", "codebase", "data",
         "profile", "dynsrc", "lowsrc",
-    ]
+    ].map { Array($0.utf8) }
+
+    /// Whether an attribute name (any case) is one whose value is a URL.
+    private static func isURLAttribute(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.count >= 3 && name.count <= 10 else { return false }
+        return urlAttributes.contains { known in
+            known.count == name.count && zip(known, name).allSatisfy { $0 == ($1 | 0x20) }
+        }
+    }
 
     /// The HTML with relative URLs in URL attributes resolved against `base`.
     static func resolvingURLs(in html: String, base: String?) -> String {
-        guard let base, html.utf8.contains(UInt8(ascii: "=")) else { return html }
-        let bytes = Array(html.utf8)
+        guard let base else { return html }
+        let result = html.utf8.withContiguousStorageIfAvailable { resolvingURLs(in: $0, base: base) }
+        switch result {
+        case .some(.some(let resolved)): return resolved
+        case .some(.none): return html
+        case .none: return resolvingURLs(in: String(decoding: Array(html.utf8), as: UTF8.self), base: base)
+        }
+    }
+
+    /// The HTML with relative URLs resolved, or nil when there were none.
+    private static func resolvingURLs(in bytes: UnsafeBufferPointer<UInt8>, base: String) -> String? {
         var output: [UInt8] = []
         var copied = 0
         var index = 0
-        while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "<"), index + 1 < bytes.count, isLetter(bytes[index + 1]) else {
+        let count = bytes.count
+        while index < count {
+            // Text between tags is most of the bytes: memchr skips it far faster than a loop of ours.
+            guard let start = bytes.baseAddress, let hit = memchr(start + index, 0x3C, count - index) else { break }
+            index = start.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            guard index + 1 < count, isLetter(bytes[index + 1]) else {
                 index += 1
                 continue
             }
             // Inside a start tag: walk its attributes.
             var cursor = index + 1
-            while cursor < bytes.count, !isSpace(bytes[cursor]), bytes[cursor] != UInt8(ascii: ">") { cursor += 1 }
-            while cursor < bytes.count, bytes[cursor] != UInt8(ascii: ">") {
-                while cursor < bytes.count, isSpace(bytes[cursor]) || bytes[cursor] == UInt8(ascii: "/") {
-                    cursor += 1
-                }
+            while cursor < count, !isSpace(bytes[cursor]), bytes[cursor] != UInt8(ascii: ">") { cursor += 1 }
+            while cursor < count, bytes[cursor] != UInt8(ascii: ">") {
+                while cursor < count, isSpace(bytes[cursor]) || bytes[cursor] == UInt8(ascii: "/") { cursor += 1 }
                 let nameStart = cursor
-                while cursor < bytes.count, !isSpace(bytes[cursor]), bytes[cursor] != UInt8(ascii: "="),
+                while cursor < count, !isSpace(bytes[cursor]), bytes[cursor] != UInt8(ascii: "="),
                     bytes[cursor] != UInt8(ascii: ">")
                 {
                     cursor += 1
                 }
-                let name = String(decoding: bytes[nameStart..<cursor], as: UTF8.self).lowercased()
-                while cursor < bytes.count, isSpace(bytes[cursor]) { cursor += 1 }
-                guard cursor < bytes.count, bytes[cursor] == UInt8(ascii: "=") else {
+                let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<cursor])
+                while cursor < count, isSpace(bytes[cursor]) { cursor += 1 }
+                guard cursor < count, bytes[cursor] == UInt8(ascii: "=") else {
                     if cursor == nameStart { cursor += 1 }
                     continue
                 }
                 cursor += 1
-                while cursor < bytes.count, isSpace(bytes[cursor]) { cursor += 1 }
-                guard cursor < bytes.count else { break }
+                while cursor < count, isSpace(bytes[cursor]) { cursor += 1 }
+                guard cursor < count else { break }
                 let quote = bytes[cursor]
                 let valueStart: Int
                 let valueEnd: Int
                 if quote == 0x22 || quote == 0x27 {
                     valueStart = cursor + 1
                     var end = valueStart
-                    while end < bytes.count, bytes[end] != quote { end += 1 }
+                    while end < count, bytes[end] != quote { end += 1 }
                     valueEnd = end
-                    cursor = min(end + 1, bytes.count)
+                    cursor = min(end + 1, count)
                 } else {
                     valueStart = cursor
-                    while cursor < bytes.count, !isSpace(bytes[cursor]), bytes[cursor] != UInt8(ascii: ">") {
-                        cursor += 1
-                    }
+                    while cursor < count, !isSpace(bytes[cursor]), bytes[cursor] != UInt8(ascii: ">") { cursor += 1 }
                     valueEnd = cursor
                 }
-                guard urlAttributes.contains(name) else { continue }
-                let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
-                let decodedValue = value.contains("&") ? plainReference(value) : value
+                guard isURLAttribute(name) else { continue }
+                let valueBytes = UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+                // Most values are absolute already: tell from the bytes, without making a string. (A reference
+                // cannot hide in a scheme that reads as one: `&` is not a scheme character.)
+                if hasScheme(valueBytes) { continue }
+                let hasReference = valueBytes.contains(UInt8(ascii: "&"))
+                let value = String(decoding: valueBytes, as: UTF8.self)
+                let decodedValue = hasReference ? plainReference(value) : value
                 guard !URLResolver.hasScheme(URLResolver.trimmed(decodedValue)) else { continue }
                 let resolved = URLResolver.resolve(decodedValue, against: base)
-                output.append(contentsOf: bytes[copied..<valueStart])
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
                 output.append(contentsOf: escaped(resolved, quotes: true).utf8)
                 copied = valueEnd
             }
             index = cursor
         }
-        guard copied > 0 else { return html }
-        output.append(contentsOf: bytes[copied...])
+        guard copied > 0 else { return nil }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Whether the bytes, after leading white space, start with `scheme:` (as `URLResolver.hasScheme` of
+    /// `URLResolver.trimmed` says for the same text).
+    private static func hasScheme(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        guard index < bytes.count, isLetter(bytes[index]) else { return false }
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: ":") { return true }
+            let isOther =
+                (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+                || byte == UInt8(ascii: ".")
+            guard isLetter(byte) || isOther else { return false }
+            index += 1
+        }
+        return false
     }
 
     /// Decodes references in an attribute value (no tags there).

@@ -58,7 +58,7 @@ public final class XMLStreamParser {
     private let handler: any XMLStreamHandler
     private var text: [UInt8] = []
     private var textTruncated = false
-    private var names: [NameKey: XMLName] = [:]
+    private var names = NameTable()
     private var context: xmlParserCtxtPtr?
     private var stopped = false
     private var depth = 0
@@ -241,23 +241,17 @@ public final class XMLStreamParser {
 
     // MARK: - Names
 
-    private struct NameKey: Hashable {
-        var local: UInt
-        var uri: UInt
-        var prefix: UInt
-    }
-
     /// Interns a name by libxml2's dictionary pointers: each distinct name becomes a `String` once.
     fileprivate func name(
         local: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?
     ) -> XMLName {
-        let key = NameKey(
+        let key = NameTable.Key(
             local: UInt(bitPattern: local), uri: UInt(bitPattern: uri), prefix: UInt(bitPattern: prefix))
-        if let known = names[key] { return known }
+        if let known = names.find(key) { return known }
         let made = XMLName(
             id: names.count, namespaceURI: uri.map(Self.string), localName: Self.string(local),
             prefix: prefix.map(Self.string))
-        names[key] = made
+        names.insert(key, made)
         return made
     }
 
@@ -354,4 +348,50 @@ private func xmlStructuredError(userData: UnsafeMutableRawPointer?, error: xmlEr
     var message = String(cString: text)
     while let last = message.last, last.isWhitespace { message.removeLast() }
     parser.record(XMLDiagnostic(line: Int(error.pointee.line), message: message))
+}
+
+/// Names met in one parse, found by libxml2's interned pointers (the same name has the same pointers for
+/// the whole parse). An open-addressing table with a multiplicative hash: every start and end tag looks a
+/// name up, and `Dictionary`'s seeded SipHash cost more than the rest of the callback.
+private struct NameTable {
+    struct Key: Equatable {
+        var local: UInt
+        var uri: UInt
+        var prefix: UInt
+    }
+
+    private var keys: [Key?] = Array(repeating: nil, count: 64)
+    private var values: [XMLName?] = Array(repeating: nil, count: 64)
+    private(set) var count = 0
+
+    private func slot(_ key: Key) -> Int {
+        let mixed = (key.local ^ (key.uri &<< 1) ^ (key.prefix &<< 2)) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: mixed >> 40) & (keys.count - 1)
+    }
+
+    func find(_ key: Key) -> XMLName? {
+        var index = slot(key)
+        while let candidate = keys[index] {
+            if candidate == key { return values[index] }
+            index = (index + 1) & (keys.count - 1)
+        }
+        return nil
+    }
+
+    mutating func insert(_ key: Key, _ value: XMLName) {
+        if (count + 1) * 2 > keys.count { grow() }
+        var index = slot(key)
+        while keys[index] != nil { index = (index + 1) & (keys.count - 1) }
+        keys[index] = key
+        values[index] = value
+        count += 1
+    }
+
+    private mutating func grow() {
+        let old = zip(keys, values)
+        keys = Array(repeating: nil, count: keys.count * 2)
+        values = Array(repeating: nil, count: values.count * 2)
+        count = 0
+        for case (let key?, let value?) in old { insert(key, value) }
+    }
 }

@@ -80,6 +80,40 @@ struct DateParserTests {
         }
     }
 
+    @Test("the RFC 1123 fast path reads exactly what the general scanner reads, and declines the rest")
+    func fastPathAgrees() throws {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let zones = ["GMT", "UT", "UTC", "+0000", "-0500", "+0530", "+2359", "-2400", "EST", "Z", "+05", "+00:00"]
+        var random = SplitMix64(seed: 0xFA57_DA7E)
+        var fast = 0
+        for round in 0..<5_000 {
+            let stamp = Timestamp(secondsSince1970: Int64(random.next() % 8_000_000_000) - 2_000_000_000)
+            let c = stamp.components
+            let weekday = try #require(DateParser.weekday(year: c.year, month: c.month, day: c.day))
+            // Every tenth date gets a wrong weekday, every seventh a lower-case month.
+            let written = round % 10 == 0 ? (weekday + 1) % 7 : weekday
+            let month = round % 7 == 0 ? months[c.month - 1].lowercased() : months[c.month - 1]
+            let day = round % 2 == 0 ? "\(c.day)" : (c.day < 10 ? "0\(c.day)" : "\(c.day)")
+            let time = String(stamp.rfc3339.dropFirst(11).prefix(8))
+            let zone = zones[Int(random.next() % UInt64(zones.count))]
+            let text = "\(days[written]), \(day) \(month) \(c.year) \(time) \(zone)"
+            let bytes = Array(text.utf8)
+            let general: DateParseResult
+            do throws(DateReadFailure) {
+                general = try DateParser.finish(try DateParser.scanRFC822(bytes), bytes: bytes)
+            } catch {
+                general = DateParseResult(timestamp: nil, warning: error.reason)
+            }
+            if let quick = DateParser.fastRFC1123(bytes) {
+                fast += 1
+                #expect(general == DateParseResult(timestamp: quick, warning: nil), "\(text)")
+            }
+            #expect(DateParser.parse(text).timestamp == general.timestamp, "\(text)")
+        }
+        #expect(fast > 1_000)
+    }
+
     @Test("random bytes and mutated dates never crash: each result is null with a warning, or a valid date")
     func fuzz() {
         var random = SplitMix64(seed: 0x5EED_DA7E)
