@@ -74,7 +74,9 @@ let package = Package(
         ),
         .testTarget(
             name: "FetcherTests",
-            dependencies: ["Fetcher", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: [
+                "Curl", "FeedModel", "Fetcher", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

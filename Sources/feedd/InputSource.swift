@@ -20,14 +20,14 @@ struct InputSource {
         }
     }
 
-    static func read(_ input: String, maxSize: Int, timeout: Int) throws -> InputSource {
+    static func read(_ input: String, maxSize: Int, timeout: Int, verbose: Bool = false) async throws -> InputSource {
         if input == "-" {
             let data = try readAll(FileHandle.standardInput, limit: maxSize)
             return InputSource(bytes: data)
         }
         let lowered = input.lowercased()
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered.hasPrefix("file://") {
-            return try fetch(input, maxSize: maxSize, timeout: timeout)
+            return try await fetch(input, maxSize: maxSize, timeout: timeout, verbose: verbose)
         }
         guard let handle = FileHandle(forReadingAtPath: input) else {
             var isDirectory: ObjCBool = false

@@ -4,7 +4,7 @@ import FeedParser
 import Fetcher
 import Foundation
 
-struct Parse: ParsableCommand {
+struct Parse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse one feed and print it as a normalized JSON document.",
         discussion: """
@@ -60,6 +60,13 @@ struct Parse: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for a URL before giving up.", valueName: "seconds"))
     var timeout = 60
 
+    @Flag(
+        help: ArgumentHelp(
+            "Describe the fetch on standard error.",
+            discussion: "For a URL: the request sent, each response's status and timings (name lookup, connect, "
+                + "TLS, first byte, total), the validators (ETag, Last-Modified) and cache hints received."))
+    var verbose = false
+
     @Flag(help: ArgumentHelp("Print nothing; only the exit status tells whether the input is a feed."))
     var quiet = false
 
@@ -72,10 +79,10 @@ struct Parse: ParsableCommand {
         guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
         let source: InputSource
         do {
-            source = try InputSource.read(input, maxSize: maxSize, timeout: timeout)
+            source = try await InputSource.read(input, maxSize: maxSize, timeout: timeout, verbose: verbose)
         } catch {
             Diagnostics.fail("\(input): \(error)", status: 1)
         }
