@@ -86,3 +86,16 @@ let package = Package(
         ),
     ]
 )
+
+// Benchmarks (STYLE.md section 10): built only when FEEDD_BENCHMARKS is set, so `swift build` and
+// `swift test` never compile them. `scripts/bench-poll` sets it.
+if Context.environment["FEEDD_BENCHMARKS"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "feedd-bench-poll",
+            dependencies: ["Fetcher"],
+            path: "Benchmarks/PollBenchmark",
+            swiftSettings: strictSettings
+        )
+    )
+}
