@@ -145,6 +145,9 @@ final class FetchDriver {
                 continue
             }
             queue.isListed = false
+            guard queue.active < configuration.maxTransfersPerHost else {
+                continue
+            }
             while let transfer = queue.waiting.popFirst() {
                 // Cancelled while queued: its caller has its answer already.
                 guard !transfer.pending.isFinished else {

@@ -1,3 +1,4 @@
+import Curl
 import FeedModel
 import Fetcher
 import Foundation
@@ -100,13 +101,19 @@ struct HTTPFetcherTests {
             #expect(compressed != plain)
             #expect(content.body == plain)
             let offered = try #require(await server.requests(for: "/gz").first?.header("Accept-Encoding"))
-            for encoding in ["gzip", "deflate", "br", "zstd"] {
+            // Debian's libcurl decodes all four; another build offers what it decodes (curl -V lists it).
+            let linked =
+                ["gzip", "deflate"]
+                + ["brotli": "br", "zstd": "zstd"].filter { library, _ in
+                    CurlGlobal.version.contains("\(library)/")
+                }.map(\.value)
+            for encoding in linked {
                 #expect(offered.contains(encoding), "Accept-Encoding: \(offered)")
             }
         }
     }
 
-    @Test("a brotli body arrives decoded")
+    @Test("a brotli body arrives decoded", .enabled(if: CurlGlobal.version.contains("brotli/")))
     func brotliBody() async throws {
         try await withServerAndFetcher { server, baseURL, fetcher in
             let compressed = try Fixtures.bytes("http/feed.xml.br")
