@@ -316,6 +316,18 @@ struct HTTPFetcherTests {
         }
     }
 
+    @Test("an explicit proxy carries the request")
+    func explicitProxy() async throws {
+        try await withServerAndFetcher { proxy, proxyURL, fetcher in
+            await proxy.route("/feed.xml", .text("<rss/>"))
+            let url = "http://feedd-proxy-test.invalid/feed.xml"
+            let content = try #require(await fetcher.fetch(FetchRequest(url: url, proxy: proxyURL)).content)
+
+            #expect(content.finalURL == url)
+            #expect(await proxy.requests(for: "/feed.xml").first?.header("Host") == "feedd-proxy-test.invalid")
+        }
+    }
+
     @Test("a credential never shows its password")
     func credentialIsRedacted() {
         let credential = Credential(username: "ann", password: "s3cret")
