@@ -51,7 +51,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "FeedParser", dependencies: ["FeedModel", "XML"], swiftSettings: hotPathSettings),
-        .target(name: "Fetcher", dependencies: ["FeedModel", "Curl"], swiftSettings: strictSettings),
+        .target(name: "Fetcher", dependencies: ["FeedModel", "Curl", "Platform"], swiftSettings: strictSettings),
 
         .executableTarget(
             name: "feedd",
@@ -82,7 +82,9 @@ let package = Package(
         ),
         .testTarget(
             name: "FetcherTests",
-            dependencies: ["Fetcher", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: [
+                "Curl", "FeedModel", "Fetcher", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -92,3 +94,16 @@ let package = Package(
         ),
     ]
 )
+
+// Benchmarks (STYLE.md section 10): built only when FEEDD_BENCHMARKS is set, so `swift build` and
+// `swift test` never compile them. `scripts/bench-poll` sets it.
+if Context.environment["FEEDD_BENCHMARKS"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "feedd-bench-poll",
+            dependencies: ["Fetcher"],
+            path: "Benchmarks/PollBenchmark",
+            swiftSettings: strictSettings
+        )
+    )
+}

@@ -24,7 +24,7 @@ extension CurlEasy {
             }
             throw .transfer(
                 CurlError.Transfer(
-                    reason: reason(for: code, state: state),
+                    reason: reason(for: code, handle: handle, message: bufferText, state: state),
                     url: state.url,
                     code: codeNumber,
                     message: bufferText.isEmpty ? codeText : bufferText,
@@ -36,14 +36,26 @@ extension CurlEasy {
         }
     }
 
-    private static func reason(for code: CURLcode, state: TransferState) -> CurlError.Reason {
+    private static func reason(
+        for code: CURLcode,
+        handle: UnsafeMutableRawPointer,
+        message: String,
+        state: TransferState
+    ) -> CurlError.Reason {
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return .resolve
         case CURLE_COULDNT_CONNECT:
             return .connect
         case CURLE_OPERATION_TIMEDOUT:
-            return .timeout
+            // libcurl uses one code for all three limits. The low-speed check words its message
+            // "Operation too slow"; a transfer that never connected hit the connect timeout.
+            if message.contains("too slow") {
+                return .timeout(.lowSpeed)
+            }
+            var connectTime: curl_off_t = 0
+            let hasConnectTime = feedd_curl_easy_getinfo_off(handle, CURLINFO_CONNECT_TIME_T, &connectTime) == CURLE_OK
+            return .timeout(hasConnectTime && connectTime == 0 ? .connect : .total)
         case CURLE_TOO_MANY_REDIRECTS:
             return .tooManyRedirects
         case CURLE_UNSUPPORTED_PROTOCOL:

@@ -41,6 +41,25 @@ public struct CurlEasy: ~Copyable {
         errorBuffer.deallocate()
     }
 
+    /// A number that identifies this handle while it lives, e.g. in a `CurlMulti.Completion`.
+    public var id: Int {
+        Int(bitPattern: handle)
+    }
+
+    /// Forgets every option set since creation (`curl_easy_reset`) and applies feedd's fixed
+    /// defaults again, so that a pooled handle starts each transfer like a new one.
+    ///
+    /// Connections, the DNS cache and TLS sessions survive: that is why handles are reused.
+    public mutating func reset() throws(CurlError) {
+        curl_easy_reset(handle)
+        // curl no longer points at the list, so it may go.
+        headerList = nil
+        state.reset()
+        state.maxBodySize = .max
+        state.url = ""
+        try Self.configureDefaults(handle, errorBuffer: errorBuffer, state: state)
+    }
+
     private static func configureDefaults(
         _ handle: UnsafeMutableRawPointer,
         errorBuffer: UnsafeMutablePointer<CChar>,
@@ -129,6 +148,32 @@ public struct CurlEasy: ~Copyable {
     public func setLowSpeedLimit(bytesPerSecond: Int, for duration: Duration) throws(CurlError) {
         try setLong(CURLOPT_LOW_SPEED_LIMIT, max(bytesPerSecond, 1))
         try setLong(CURLOPT_LOW_SPEED_TIME, max((Self.milliseconds(duration) + 999) / 1000, 1))
+    }
+
+    /// The proxy for this transfer, e.g. `http://proxy:3128`; `""` uses no proxy even when the
+    /// environment names one. Without this call libcurl reads `http_proxy`, `https_proxy` and `no_proxy`.
+    public func setProxy(_ proxy: String) throws(CurlError) {
+        try setString(CURLOPT_PROXY, proxy)
+    }
+
+    /// HTTP basic authentication with these credentials. libcurl copies them.
+    public func setBasicAuth(username: String, password: String) throws(CurlError) {
+        try setLong(CURLOPT_HTTPAUTH, 1)  // CURLAUTH_BASIC, a macro with a cast that Swift does not import
+        try setString(CURLOPT_USERNAME, username)
+        try setString(CURLOPT_PASSWORD, password)
+    }
+
+    /// Switches TLS peer and host verification off for this transfer only. `reset()` switches it
+    /// on again. The only way to turn verification off: callers must report that they did.
+    public func disableTLSVerification() throws(CurlError) {
+        try setLong(CURLOPT_SSL_VERIFYPEER, 0)
+        try setLong(CURLOPT_SSL_VERIFYHOST, 0)
+    }
+
+    /// Waits for a connection that can multiplex (HTTP/2) rather than opening a new one, which
+    /// keeps the number of connections to one host low.
+    public func setWaitForMultiplexing() throws(CurlError) {
+        try setLong(CURLOPT_PIPEWAIT, 1)
     }
 
     /// The `User-Agent` header.

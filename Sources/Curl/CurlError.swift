@@ -15,6 +15,8 @@ public enum CurlError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidHeader(name: String)
     /// A transfer failed.
     case transfer(Transfer)
+    /// A multi-handle call failed (out of memory, a bad handle): a bug or a broken system.
+    case multi(name: String, code: Int, message: String)
 
     /// Why a transfer failed, in the terms callers act on.
     public enum Reason: Sendable, Equatable {
@@ -25,7 +27,7 @@ public enum CurlError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The TLS handshake or certificate verification failed.
         case tls
         /// A connect, total or low-speed timeout expired.
-        case timeout
+        case timeout(Timeout)
         /// More redirects than allowed.
         case tooManyRedirects
         /// The decoded body grew past the limit set with `setMaxBodySize`.
@@ -36,6 +38,16 @@ public enum CurlError: Error, Sendable, Equatable, CustomStringConvertible {
         case malformedURL
         /// Anything else: see the code and message.
         case other
+    }
+
+    /// Which limit a timeout hit.
+    public enum Timeout: Sendable, Equatable {
+        /// No connection was made in time.
+        case connect
+        /// The whole transfer took too long.
+        case total
+        /// Data arrived slower than the low-speed limit for too long.
+        case lowSpeed
     }
 
     /// The details of a failed transfer.
@@ -84,6 +96,8 @@ public enum CurlError: Error, Sendable, Equatable, CustomStringConvertible {
             return "request header \"\(name)\" contains a line break or is empty"
         case .transfer(let transfer):
             return "\(transfer.url): \(transfer.message) (curl code \(transfer.code))"
+        case .multi(let name, let code, let message):
+            return "libcurl's \(name) failed: \(message) (curl multi code \(code))"
         }
     }
 }

@@ -30,6 +30,38 @@ public struct ResponseHeaders: Sendable, Hashable {
     }
 }
 
+/// How long the phases of a transfer took, from its start (libcurl's `CURLINFO_*_TIME_T`).
+public struct CurlTimings: Sendable, Hashable {
+    /// Until the host name was resolved.
+    public var nameLookup: Duration
+    /// Until the TCP connection (or the proxy's) was made; zero when none was made.
+    public var connect: Duration
+    /// Until the TLS handshake ended; zero for plain HTTP or a reused connection.
+    public var tlsHandshake: Duration
+    /// Until the first response byte arrived.
+    public var firstByte: Duration
+    /// The whole transfer.
+    public var total: Duration
+    /// "HTTP/1.1", "HTTP/2", …; empty when no HTTP response was read (file://, a failure).
+    public var httpVersion: String
+
+    public init(
+        nameLookup: Duration = .zero,
+        connect: Duration = .zero,
+        tlsHandshake: Duration = .zero,
+        firstByte: Duration = .zero,
+        total: Duration = .zero,
+        httpVersion: String = ""
+    ) {
+        self.nameLookup = nameLookup
+        self.connect = connect
+        self.tlsHandshake = tlsHandshake
+        self.firstByte = firstByte
+        self.total = total
+        self.httpVersion = httpVersion
+    }
+}
+
 /// What a finished transfer delivered.
 public struct CurlResponse: Sendable {
     /// The status of the final response; `0` for protocols without one (`file://`).
@@ -38,16 +70,31 @@ public struct CurlResponse: Sendable {
     public var effectiveURL: String
     /// How many redirects were followed.
     public var redirectCount: Int
+    /// Where a 3xx response points, resolved against the request URL (`CURLINFO_REDIRECT_URL`),
+    /// when libcurl was not asked to follow it itself.
+    public var redirectURL: String?
     /// The header fields of the final response only (not of redirects or interim responses).
     public var headers: ResponseHeaders
     /// The body, decoded from any `Content-Encoding`.
     public var body: [UInt8]
+    /// How long the phases of the transfer took.
+    public var timings: CurlTimings
 
-    public init(httpStatus: Int, effectiveURL: String, redirectCount: Int, headers: ResponseHeaders, body: [UInt8]) {
+    public init(
+        httpStatus: Int,
+        effectiveURL: String,
+        redirectCount: Int,
+        redirectURL: String? = nil,
+        headers: ResponseHeaders,
+        body: [UInt8],
+        timings: CurlTimings = CurlTimings()
+    ) {
         self.httpStatus = httpStatus
         self.effectiveURL = effectiveURL
         self.redirectCount = redirectCount
+        self.redirectURL = redirectURL
         self.headers = headers
         self.body = body
+        self.timings = timings
     }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
+import Fetcher
 
 @main
-struct Feedd: ParsableCommand {
-    static let version = "0.1.0"
+struct Feedd: AsyncParsableCommand {
+    static let version = FeeddVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "feedd",

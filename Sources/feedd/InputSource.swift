@@ -27,8 +27,8 @@ struct InputSource {
     }
 
     /// Reads the whole input.
-    static func read(_ input: String, maxSize: Int, timeout: Int) throws -> InputSource {
-        if isURL(input) { return try fetch(input, maxSize: maxSize, timeout: timeout) }
+    static func read(_ input: String, maxSize: Int, timeout: Int, verbose: Bool = false) async throws -> InputSource {
+        if isURL(input) { return try await fetch(input, maxSize: maxSize, timeout: timeout, verbose: verbose) }
         var bytes: [UInt8] = []
         try stream(input, maxSize: maxSize) { bytes.append(contentsOf: $0) }
         return InputSource(bytes: bytes)

@@ -3,7 +3,7 @@ import FeedModel
 import FeedParser
 import Fetcher
 
-struct Parse: ParsableCommand {
+struct Parse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse one feed and print it as a normalized JSON document.",
         discussion: """
@@ -59,6 +59,13 @@ struct Parse: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for a URL before giving up.", valueName: "seconds"))
     var timeout = 60
 
+    @Flag(
+        help: ArgumentHelp(
+            "Describe the fetch on standard error.",
+            discussion: "For a URL: the request sent, each response's status and timings (name lookup, connect, "
+                + "TLS, first byte, total), the validators (ETag, Last-Modified) and cache hints received."))
+    var verbose = false
+
     @Flag(help: ArgumentHelp("Print nothing; only the exit status tells whether the input is a feed."))
     var quiet = false
 
@@ -71,7 +78,7 @@ struct Parse: ParsableCommand {
         guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
         let document: FeedDocument
         if `repeat` == 1 && !InputSource.isURL(input) {
             // A file or standard input streams through the parser and is never held whole.
@@ -87,7 +94,7 @@ struct Parse: ParsableCommand {
                 Diagnostics.fail("\(input): \(error)", status: 65)
             }
         } else {
-            document = parseWhole()
+            document = await parseWhole()
         }
         guard !quiet else { return }
         do {
@@ -98,10 +105,10 @@ struct Parse: ParsableCommand {
     }
 
     /// Reads the whole input (a URL, or any input with `--repeat`) and parses it `repeat` times.
-    private func parseWhole() -> FeedDocument {
+    private func parseWhole() async -> FeedDocument {
         let source: InputSource
         do {
-            source = try InputSource.read(input, maxSize: maxSize, timeout: timeout)
+            source = try await InputSource.read(input, maxSize: maxSize, timeout: timeout, verbose: verbose)
         } catch {
             Diagnostics.fail("\(input): \(error)", status: 1)
         }

@@ -115,11 +115,36 @@ struct ParseCommandTests {
         #expect(result.stderrText.hasPrefix("feedd: \(base)/gone: HTTP 404"))
     }
 
+    @Test("--verbose describes the request, each response with its timings, and the validators")
+    func verbose() async throws {
+        try await HTTPTestServer.withRunning { server, base in
+            await server.route("/old", .redirect(to: "/feed.xml", status: 301))
+            await server.route(
+                "/feed.xml",
+                ScriptedResponse(
+                    headers: ["Content-Type": "application/rss+xml", "ETag": "\"v7\""], body: Array(Self.feed.utf8))
+            )
+            let result = try await run(["parse", "--verbose", base + "/old"])
+            #expect(result.status == 0)
+            let lines = result.stderrText.split(separator: "\n").map(String.init)
+            #expect(lines.first == "feedd: > GET \(base)/old")
+            #expect(lines.contains { $0.hasPrefix("feedd: > User-Agent: feedd/") })
+            #expect(
+                lines.contains { $0.hasPrefix("feedd: < HTTP/1.1 301 \(base)/old in ") && $0.contains("first byte") })
+            #expect(lines.contains { $0.hasPrefix("feedd: < HTTP/1.1 200 \(base)/feed.xml in ") })
+            #expect(lines.contains("feedd: < ETag: \"v7\""))
+            #expect(lines.contains("feedd: < final URL \(base)/feed.xml (permanent redirect)"))
+            #expect(try json(result)["format"] as? String == "rss2.0")
+        }
+    }
+
     @Test("--help reads like a manual page")
     func help() async throws {
         let result = try await run(["parse", "--help"])
         #expect(result.status == 0)
-        for expected in ["OVERVIEW:", "EXAMPLES", "EXIT STATUS", "--base-url <url>", "--pretty", "--charset <name>"] {
+        for expected in [
+            "OVERVIEW:", "EXAMPLES", "EXIT STATUS", "--base-url <url>", "--pretty", "--charset <name>", "--verbose",
+        ] {
             #expect(result.stdoutText.contains(expected), "missing \(expected)")
         }
     }

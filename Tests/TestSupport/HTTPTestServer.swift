@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import Synchronization
 
 /// A scripted HTTP server on 127.0.0.1 with a port the kernel picks, for tests.
 ///
@@ -15,12 +16,16 @@ import Foundation
 /// defer { Task { await server.stop() } }   // or use `HTTPTestServer.withRunning`
 /// ```
 package actor HTTPTestServer {
-    private let routes = RouteTable()
+    private let routes: RouteTable
     private var server: HTTPServer?
     private var runTask: Task<Void, any Error>?
     private var baseURL: String?
 
-    package init() {}
+    /// A server; `probe`, when given, also counts this server's requests in flight (share one
+    /// probe between servers to count across them).
+    package init(probe: ConcurrencyProbe? = nil) {
+        routes = RouteTable(sharedProbe: probe)
+    }
 
     /// Answers requests for `path` (no query string) with `response`, replacing any earlier route.
     package func route(_ path: String, _ response: ScriptedResponse) async {
@@ -94,6 +99,12 @@ package actor HTTPTestServer {
         await requests(for: path).count
     }
 
+    /// The most requests for `path` that were being answered at the same time: from arrival
+    /// until the response (after any `delay`) was handed to the connection.
+    package func maxConcurrent(_ path: String) -> Int {
+        routes.probe(for: path).maximum
+    }
+
     /// Starts a server, lets `configure` script it, runs `body` with it and its base URL, and
     /// stops it afterwards, even when `body` throws.
     package static func withRunning<Result: Sendable>(
@@ -124,10 +135,51 @@ package enum TestServerError: Error, CustomStringConvertible {
     }
 }
 
+/// Counts requests in flight and remembers the most seen at once; thread-safe.
+package final class ConcurrencyProbe: Sendable {
+    private let counts = Mutex((current: 0, maximum: 0))
+
+    package init() {}
+
+    /// The most requests in flight at once so far.
+    package var maximum: Int {
+        counts.withLock { $0.maximum }
+    }
+
+    func enter() {
+        counts.withLock { counts in
+            counts.current += 1
+            counts.maximum = max(counts.maximum, counts.current)
+        }
+    }
+
+    func leave() {
+        counts.withLock { $0.current -= 1 }
+    }
+}
+
 /// The route table and the request log, shared by the server actor and the request handler.
 private actor RouteTable {
     private var handlers: [String: @Sendable (RecordedRequest) -> ScriptedResponse] = [:]
     private(set) var requests: [RecordedRequest] = []
+    /// In-flight counters per path, and the one shared with other servers; the `Mutex` guards the map.
+    nonisolated private let probes = Mutex<[String: ConcurrencyProbe]>([:])
+    nonisolated let sharedProbe: ConcurrencyProbe?
+
+    init(sharedProbe: ConcurrencyProbe?) {
+        self.sharedProbe = sharedProbe
+    }
+
+    nonisolated func probe(for path: String) -> ConcurrencyProbe {
+        probes.withLock { probes in
+            if let probe = probes[path] {
+                return probe
+            }
+            let probe = ConcurrencyProbe()
+            probes[path] = probe
+            return probe
+        }
+    }
 
     func set(_ path: String, _ handler: @escaping @Sendable (RecordedRequest) -> ScriptedResponse) {
         handlers[path] = handler
@@ -159,6 +211,13 @@ private struct Dispatcher: HTTPHandler {
             headers: headers,
             body: [UInt8](body)
         )
+        let probe = routes.probe(for: recorded.path)
+        probe.enter()
+        routes.sharedProbe?.enter()
+        defer {
+            probe.leave()
+            routes.sharedProbe?.leave()
+        }
         let scripted = await routes.record(recorded)
         if let delay = scripted.delay {
             try await Task.sleep(for: delay)
@@ -168,6 +227,13 @@ private struct Dispatcher: HTTPHandler {
             responseHeaders.addValue(field.value, for: HTTPHeader(field.name))
         }
         let status = HTTPStatusCode(scripted.status, phrase: scripted.reasonPhrase)
+        if scripted.isEndless {
+            return HTTPResponse(
+                statusCode: status,
+                headers: responseHeaders,
+                body: HTTPBodySequence(from: EndlessBody(), suggestedBufferSize: 64 * 1024)
+            )
+        }
         guard let trickle = scripted.trickle else {
             return HTTPResponse(statusCode: status, headers: responseHeaders, body: Data(scripted.body))
         }
@@ -214,6 +280,28 @@ private struct TrickledBody: AsyncBufferedSequence {
             let piece = bytes.prefix(Swift.min(Swift.max(count, 1), trickle.chunkSize))
             bytes = bytes.dropFirst(piece.count)
             return piece
+        }
+    }
+}
+
+/// A body of zero bytes that never ends (sent chunked), to test body-size limits.
+private struct EndlessBody: AsyncBufferedSequence {
+    typealias Element = UInt8
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator()
+    }
+
+    struct Iterator: AsyncBufferedIteratorProtocol {
+        let chunk = [UInt8](repeating: 0, count: 64 * 1024)[...]
+
+        mutating func next() async throws -> UInt8? {
+            0
+        }
+
+        mutating func nextBuffer(suggested count: Int) async throws -> ArraySlice<UInt8>? {
+            try Task.checkCancellation()
+            return chunk
         }
     }
 }

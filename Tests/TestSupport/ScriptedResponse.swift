@@ -19,6 +19,8 @@ package struct ScriptedResponse: Sendable {
     package var delay: Duration?
     /// Sends the body slowly, in pieces (to test low-speed limits); nil sends it at once.
     package var trickle: Trickle?
+    /// Ignores `body` and sends zero bytes for ever, chunked (to test body-size limits).
+    package var isEndless = false
 
     /// A slow body: `chunkSize` bytes, then a pause of `interval`, and so on.
     package struct Trickle: Sendable {
@@ -50,6 +52,19 @@ package struct ScriptedResponse: Sendable {
         -> ScriptedResponse
     {
         ScriptedResponse(status: status, headers: ["Content-Type": contentType], body: Array(text.utf8))
+    }
+
+    /// A body that never ends.
+    package static var endless: ScriptedResponse {
+        var response = ScriptedResponse(headers: ["Content-Type": "application/octet-stream"])
+        response.isEndless = true
+        return response
+    }
+
+    /// Headers and the first byte of `body` at once, then nothing for `stall` (to test a server
+    /// that stops sending after the headers).
+    package static func stallingAfterHeaders(for stall: Duration = .seconds(60)) -> ScriptedResponse {
+        ScriptedResponse(body: Array("<rss>".utf8), trickle: Trickle(chunkSize: 1, interval: stall))
     }
 
     /// A redirect to `location` (absolute, or relative to the request).
