@@ -97,11 +97,11 @@ func parsePerson(_ text: String) -> Author {
     if text.hasSuffix(")"), let open = text.lastIndex(of: "(") {
         let address = HTMLText.folded(String(text[..<open]))
         let name = HTMLText.folded(String(text[text.index(after: open)..<text.index(before: text.endIndex)]))
-        if address.contains("@") && !address.contains(" ") {
+        if address.containsBytes("@") && !address.containsBytes(" ") {
             return Author(name: name.isEmpty ? nil : name, email: address)
         }
         // `Jo Bloggs (jo@example.com)`
-        if name.contains("@") && !name.contains(" ") {
+        if name.containsBytes("@") && !name.containsBytes(" ") {
             let email = name.hasPrefix("mailto:") ? String(name.dropFirst(7)) : name
             return Author(name: address.isEmpty ? nil : address, email: email)
         }
@@ -109,12 +109,12 @@ func parsePerson(_ text: String) -> Author {
     if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
         let name = HTMLText.folded(String(text[..<open])).trimmingQuotes()
         let address = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
-        if address.contains("@") {
+        if address.containsBytes("@") {
             let email = address.hasPrefix("mailto:") ? String(address.dropFirst(7)) : address
             return Author(name: name.isEmpty ? nil : name, email: email)
         }
     }
-    if text.contains("@") && !text.contains(" ") {
+    if text.containsBytes("@") && !text.containsBytes(" ") {
         return Author(email: text.hasPrefix("mailto:") ? String(text.dropFirst(7)) : text)
     }
     return Author(name: text)

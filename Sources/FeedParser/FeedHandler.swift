@@ -328,7 +328,7 @@ final class FeedHandler: XMLStreamHandler {
     private func beginCapture(_ role: Role, kind: ContentKind, attributes: [XMLAttribute], parser: XMLStreamParser) {
         var capture = Capture(role: role, kind: kind, base: base, attributes: attributes)
         capture.base64 = attributes.value("mode")?.lowercased() == "base64"
-        if feed.format == .atom10, inAtom, let type = attributes.value("type")?.lowercased(), type.contains("/"),
+        if feed.format == .atom10, inAtom, let type = attributes.value("type")?.lowercased(), type.containsBytes("/"),
             !type.hasPrefix("text/"), !type.hasSuffix("+xml"), !type.hasSuffix("/xml")
         {
             // Atom 1.0: any other media type is base64 (RFC 4287 section 4.1.3.3).
@@ -495,7 +495,7 @@ final class FeedHandler: XMLStreamHandler {
         switch rel {
         case "alternate":
             let type = attributes.value("type")?.lowercased()
-            feed.link.offer(url, rank: inAtom ? (type.map { $0.contains("html") } ?? true ? 2 : 1) : 0)
+            feed.link.offer(url, rank: inAtom ? (type.map { $0.containsBytes("html") } ?? true ? 2 : 1) : 0)
         case "self": feed.feedURL.offer(url, rank: 1)
         default: break
         }
@@ -508,7 +508,7 @@ final class FeedHandler: XMLStreamHandler {
         switch attributes.value("rel")?.lowercased() ?? "alternate" {
         case "alternate":
             let type = attributes.value("type")?.lowercased()
-            item?.link.offer(url, rank: inAtom ? (type.map { $0.contains("html") } ?? true ? 2 : 1) : 0)
+            item?.link.offer(url, rank: inAtom ? (type.map { $0.containsBytes("html") } ?? true ? 2 : 1) : 0)
         case "enclosure":
             item?.addEnclosure(
                 Enclosure(

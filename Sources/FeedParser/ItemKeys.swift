@@ -6,22 +6,25 @@ enum ItemKeys {
     static func assign(to document: inout FeedDocument) {
         var idCounts: [String: Int] = [:]
         var linkCounts: [String: Int] = [:]
-        for item in document.items {
-            if let id = item.id, !id.isEmpty { idCounts[id, default: 0] += 1 }
-            if let link = item.link, !link.isEmpty { linkCounts[link, default: 0] += 1 }
+        // Fields are read through the array, never by copying a whole item (a dozen retains each).
+        for index in document.items.indices {
+            if let id = document.items[index].id, !id.isEmpty { idCounts[id, default: 0] += 1 }
+            if let link = document.items[index].link, !link.isEmpty { linkCounts[link, default: 0] += 1 }
         }
         var repeatedIDs: [String] = []
         for index in document.items.indices {
-            let item = document.items[index]
+            let id = document.items[index].id
+            let link = document.items[index].link
             let source: ItemKey.Source
-            if let id = item.id, !id.isEmpty, idCounts[id] == 1 {
+            if let id, !id.isEmpty, idCounts[id] == 1 {
                 source = .id(id)
-            } else if let link = item.link, !link.isEmpty, linkCounts[link] == 1 {
+            } else if let link, !link.isEmpty, linkCounts[link] == 1 {
                 source = .link(link)
             } else {
+                let item = document.items[index]
                 source = .content(title: item.title, published: item.published, summary: item.summary)
             }
-            if let id = item.id, let count = idCounts[id], count > 1, !repeatedIDs.contains(id) {
+            if let id, let count = idCounts[id], count > 1, !repeatedIDs.contains(id) {
                 repeatedIDs.append(id)
             }
             document.items[index].key = ItemKey.make(source)

@@ -166,54 +166,58 @@ private struct Scanner {
                 }
             }
         }
-        return Self.needsLookTable.withUnsafeBufferPointer { needsLook in
-            while index < count {
-                let byte = bytes[index]
-                // Most bytes need no look: one table lookup skips them.
-                if !needsLook[Int(byte)] {
+        let needsLook = Self.needsLookTable
+        while index < count {
+            let byte = bytes[index]
+            if !needsLook[Int(byte)] {
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: "<") {
+                if needsMore(index + 1) { return index }
+                if index + 1 < count, !Self.canStartMarkup(bytes[index + 1]) {
+                    note(.strayLessThan, at: index)
+                    replace(index, index + 1, with: "&lt;")
                     index += 1
                     continue
                 }
-                if byte == UInt8(ascii: "<") {
-                    if needsMore(index + 1) { return index }
-                    if index + 1 < count, !Self.canStartMarkup(bytes[index + 1]) {
-                        note(.strayLessThan, at: index)
-                        replace(index, index + 1, with: "&lt;")
-                        index += 1
-                        continue
-                    }
-                    guard let next = skipMarkupDeclaration(at: index) else { return index }
-                    index = next
-                } else if byte == UInt8(ascii: "&") {
-                    guard let next = mendReference(at: index) else { return index }
-                    index = next
-                } else if byte == 0xC2 {
-                    if needsMore(index + 1) { return index }
-                    if index + 1 < count, bytes[index + 1] >= 0x80, bytes[index + 1] <= 0x9F {
-                        // A C1 control in text is a windows-1252 character decoded as Latin-1 somewhere upstream.
-                        var character: [UInt8] = []
-                        TextDecoder.appendUTF8(
-                            TextDecoder.windows1252High[Int(bytes[index + 1] - 0x80)], to: &character)
-                        replace(index, index + 2, with: character)
-                        index += 2
-                    } else {
-                        index += 1
-                    }
+                guard let next = skipMarkupDeclaration(at: index) else { return index }
+                index = next
+            } else if byte == UInt8(ascii: "&") {
+                guard let next = mendReference(at: index) else { return index }
+                index = next
+            } else if byte == 0xC2 {
+                if needsMore(index + 1) { return index }
+                if index + 1 < count, bytes[index + 1] >= 0x80, bytes[index + 1] <= 0x9F {
+                    // A C1 control in text is a windows-1252 character decoded as Latin-1 somewhere upstream.
+                    var character: [UInt8] = []
+                    TextDecoder.appendUTF8(TextDecoder.windows1252High[Int(bytes[index + 1] - 0x80)], to: &character)
+                    replace(index, index + 2, with: character)
+                    index += 2
                 } else {
-                    note(.controlCharacter, at: index)
-                    replace(index, index + 1, with: "")
                     index += 1
                 }
+            } else {
+                note(.controlCharacter, at: index)
+                replace(index, index + 1, with: "")
+                index += 1
             }
-            return count
         }
+        return count
     }
 
     /// Bytes the repair loop must look at: `<`, `&`, the lead byte of a C1 control, and control characters.
-    static let needsLookTable: [Bool] = (0..<256).map { byte in
-        byte == 0x3C || byte == 0x26 || byte == 0xC2
-            || (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D)
-    }
+    /// A table that lives as long as the process (never freed), read through a plain pointer so that the
+    /// loop keeps its index in a register.
+    nonisolated(unsafe) static let needsLookTable: UnsafePointer<Bool> = {
+        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        for byte in 0..<256 {
+            table[byte] =
+                byte == 0x3C || byte == 0x26 || byte == 0xC2
+                || (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D)
+        }
+        return UnsafePointer(table)
+    }()
 
     // MARK: Output
 
@@ -445,6 +449,18 @@ private struct Scanner {
     /// piece ends before the reference does.
     mutating func mendReference(at index: Int) -> Int? {
         let count = bytes.count
+        // `&lt;`, `&gt;` and `&amp;` are most of the references in escaped HTML: nothing to mend.
+        if index + 4 < count {
+            let (a, b, c) = (bytes[index + 1], bytes[index + 2], bytes[index + 3])
+            if (a == UInt8(ascii: "l") || a == UInt8(ascii: "g")) && b == UInt8(ascii: "t") && c == UInt8(ascii: ";") {
+                return index + 4
+            }
+            if a == UInt8(ascii: "a") && b == UInt8(ascii: "m") && c == UInt8(ascii: "p")
+                && bytes[index + 4] == UInt8(ascii: ";")
+            {
+                return index + 5
+            }
+        }
         var cursor = index + 1
         if needsMore(cursor) { return nil }
         if cursor < count && bytes[cursor] == UInt8(ascii: "#") {

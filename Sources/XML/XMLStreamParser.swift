@@ -56,7 +56,7 @@ public final class XMLStreamParser {
     public private(set) var sawElement = false
 
     private let handler: any XMLStreamHandler
-    private var text: [UInt8] = []
+    private var text = ByteBuffer()
     private var textTruncated = false
     private var names = NameTable()
     private var context: xmlParserCtxtPtr?
@@ -175,27 +175,27 @@ public final class XMLStreamParser {
     /// The text captured since the last take, as a string; empties the buffer.
     public func takeText() -> String {
         defer {
-            text.removeAll(keepingCapacity: text.count <= 1 << 16)
+            text.removeAll(keepingCapacityUpTo: 1 << 16)
             textTruncated = false
         }
-        return String(decoding: text, as: UTF8.self)
+        return text.withBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Drops the text captured so far.
     public func discardText() {
-        text.removeAll(keepingCapacity: text.count <= 1 << 16)
+        text.removeAll(keepingCapacityUpTo: 1 << 16)
         textTruncated = false
     }
 
     /// Appends markup the handler re-serializes (a start or end tag) to the captured text.
     public func appendMarkup(_ markup: String) {
         guard text.count + markup.utf8.count <= limits.maxTextBytes else { return noteTruncation() }
-        text.append(contentsOf: markup.utf8)
+        text.append(markup)
     }
 
     /// Whether the text captured so far is empty or white space only.
     public var capturedTextIsBlank: Bool {
-        text.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        text.withBytes { $0.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 } }
     }
 
     fileprivate func appendCharacters(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -203,7 +203,7 @@ public final class XMLStreamParser {
         case .off: return
         case .raw:
             guard text.count + bytes.count <= limits.maxTextBytes else { return noteTruncation() }
-            text.append(contentsOf: bytes)
+            text.append(bytes)
         case .escaped:
             guard text.count + bytes.count <= limits.maxTextBytes else { return noteTruncation() }
             var start = 0
@@ -215,11 +215,11 @@ public final class XMLStreamParser {
                 case UInt8(ascii: "&"): escape = "&amp;"
                 default: continue
                 }
-                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-                escape.withUTF8Buffer { text.append(contentsOf: $0) }
+                text.append(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                text.append(escape)
                 start = index + 1
             }
-            text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            text.append(UnsafeBufferPointer(rebasing: bytes[start...]))
         }
     }
 
