@@ -32,7 +32,6 @@ final class FeedHandler: XMLStreamHandler {
         /// Depth of the `<div>` that wraps Atom xhtml content, which is not part of the content.
         var wrapperDepth: Int? = nil
         var base: String?
-        var attributes: [XMLAttribute]
     }
 
     let documentURL: String?
@@ -57,7 +56,7 @@ final class FeedHandler: XMLStreamHandler {
 
     // MARK: - Events
 
-    func startElement(_ name: XMLName, attributes: [XMLAttribute], in parser: XMLStreamParser) {
+    func startElement(_ name: XMLName, attributes: XMLAttributes, in parser: XMLStreamParser) {
         if capture != nil {
             nestedStart(name, attributes: attributes, parser: parser)
             return
@@ -153,7 +152,7 @@ final class FeedHandler: XMLStreamHandler {
     }
 
     private func startRoot(
-        _ name: XMLName, attributes: [XMLAttribute], frame: inout Frame, parser: XMLStreamParser
+        _ name: XMLName, attributes: XMLAttributes, frame: inout Frame, parser: XMLStreamParser
     ) {
         rootName = name.qualifiedName
         let namespace = Namespace.of(name)
@@ -188,7 +187,7 @@ final class FeedHandler: XMLStreamHandler {
         if inAtom { feed.language.offer(frame.language.flatMap(languageTag), rank: 1) }
     }
 
-    private func startInDocument(_ role: Role, attributes: [XMLAttribute], parser: XMLStreamParser) {
+    private func startInDocument(_ role: Role, attributes: XMLAttributes, parser: XMLStreamParser) {
         switch role {
         case .channel:
             enter(.feed)
@@ -198,14 +197,14 @@ final class FeedHandler: XMLStreamHandler {
         }
     }
 
-    private func startItem(attributes: [XMLAttribute]) {
+    private func startItem(attributes: XMLAttributes) {
         enter(.item)
         var builder = ItemBuilder()
         if let about = attributes.value("about") { builder.id.offer(about, rank: 1) }
         item = builder
     }
 
-    private func startInFeed(_ role: Role, attributes: [XMLAttribute], parser: XMLStreamParser) {
+    private func startInFeed(_ role: Role, attributes: XMLAttributes, parser: XMLStreamParser) {
         switch role {
         case .item: startItem(attributes: attributes)
         case .image: enter(.image)
@@ -237,7 +236,7 @@ final class FeedHandler: XMLStreamHandler {
         }
     }
 
-    private func startInItem(_ role: Role, attributes: [XMLAttribute], parser: XMLStreamParser) {
+    private func startInItem(_ role: Role, attributes: XMLAttributes, parser: XMLStreamParser) {
         switch role {
         case .atomAuthor:
             enter(.author)
@@ -294,7 +293,7 @@ final class FeedHandler: XMLStreamHandler {
 
     // MARK: - Content kinds
 
-    private func kind(for role: Role, attributes: [XMLAttribute]) -> ContentKind {
+    private func kind(for role: Role, attributes: XMLAttributes) -> ContentKind {
         switch role {
         case .title, .subtitle, .summary, .content:
             guard inAtom else { return .html }
@@ -308,7 +307,7 @@ final class FeedHandler: XMLStreamHandler {
         }
     }
 
-    private func atomKind(_ attributes: [XMLAttribute], role: Role) -> ContentKind {
+    private func atomKind(_ attributes: XMLAttributes, role: Role) -> ContentKind {
         let type = attributes.value("type")?.lowercased()
         let mode = attributes.value("mode")?.lowercased()
         switch type {
@@ -325,8 +324,8 @@ final class FeedHandler: XMLStreamHandler {
 
     // MARK: - Capture
 
-    private func beginCapture(_ role: Role, kind: ContentKind, attributes: [XMLAttribute], parser: XMLStreamParser) {
-        var capture = Capture(role: role, kind: kind, base: base, attributes: attributes)
+    private func beginCapture(_ role: Role, kind: ContentKind, attributes: XMLAttributes, parser: XMLStreamParser) {
+        var capture = Capture(role: role, kind: kind, base: base)
         capture.base64 = attributes.value("mode")?.lowercased() == "base64"
         if feed.format == .atom10, inAtom, let type = attributes.value("type")?.lowercased(), type.containsBytes("/"),
             !type.hasPrefix("text/"), !type.hasSuffix("+xml"), !type.hasSuffix("/xml")
@@ -343,7 +342,7 @@ final class FeedHandler: XMLStreamHandler {
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
     ]
 
-    private func nestedStart(_ name: XMLName, attributes: [XMLAttribute], parser: XMLStreamParser) {
+    private func nestedStart(_ name: XMLName, attributes: XMLAttributes, parser: XMLStreamParser) {
         guard var current = capture else { return }
         current.depth += 1
         current.hadChildren = true
@@ -487,7 +486,7 @@ final class FeedHandler: XMLStreamHandler {
 
     // MARK: - Links
 
-    private func feedLink(_ attributes: [XMLAttribute]) {
+    private func feedLink(_ attributes: XMLAttributes) {
         enter(.skip)
         guard let href = attributes.value("href") else { return }
         let url = resolve(href)
@@ -501,7 +500,7 @@ final class FeedHandler: XMLStreamHandler {
         }
     }
 
-    private func itemLink(_ attributes: [XMLAttribute]) {
+    private func itemLink(_ attributes: XMLAttributes) {
         enter(.skip)
         guard let href = attributes.value("href") else { return }
         let url = resolve(href)

@@ -87,15 +87,18 @@ enum HTMLText {
             guard bytes.contains(where: needsEscape) else { return nil }
             var output: [UInt8] = []
             output.reserveCapacity(bytes.count + 16)
-            for byte in bytes {
-                switch byte {
+            var copied = 0
+            for index in bytes.indices where needsEscape(bytes[index]) {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<index]))
+                switch bytes[index] {
                 case 0x26: output.append(contentsOf: "&amp;".utf8)
                 case 0x3C: output.append(contentsOf: "&lt;".utf8)
                 case 0x3E: output.append(contentsOf: "&gt;".utf8)
-                case 0x22 where quotes: output.append(contentsOf: "&quot;".utf8)
-                default: output.append(byte)
+                default: output.append(contentsOf: "&quot;".utf8)
                 }
+                copied = index + 1
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
             return String(decoding: output, as: UTF8.self)
         }
         switch result {

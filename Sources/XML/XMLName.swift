@@ -37,21 +37,6 @@ public struct XMLAttribute: Sendable, Hashable {
     }
 }
 
-extension [XMLAttribute] {
-    /// The value of the first attribute with this local name (and namespace, when given).
-    public func value(_ localName: String, namespace: String? = nil) -> String? {
-        for attribute in self where attribute.name.localName == localName {
-            if namespace == nil || attribute.name.namespaceURI == namespace { return attribute.value }
-        }
-        return nil
-    }
-
-    /// The value of `xml:<localName>` (`xml:base`, `xml:lang`).
-    public func xmlValue(_ localName: String) -> String? {
-        value(localName, namespace: XMLNamespace.xml)
-    }
-}
-
 /// Namespace URIs the XML layer itself knows.
 public enum XMLNamespace {
     public static let xml = "http://www.w3.org/XML/1998/namespace"

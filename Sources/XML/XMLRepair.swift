@@ -167,7 +167,14 @@ private struct Scanner {
             }
         }
         let needsLook = Self.needsLookTable
+        guard let base = bytes.baseAddress else { return count }
+        let raw = UnsafeRawPointer(base)
         while index < count {
+            // Eight bytes at a time while none of them needs a look: most text between tags and references.
+            if index + 8 <= count, !Self.anyNeedsLook(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+                continue
+            }
             let byte = bytes[index]
             if !needsLook[Int(byte)] {
                 index += 1
@@ -204,6 +211,18 @@ private struct Scanner {
             }
         }
         return count
+    }
+
+    /// Whether any of eight bytes may need a look (`<`, `&`, 0xC2 or a byte below 0x20, tab and line
+    /// breaks included: a word with one of those is looked at byte by byte).
+    @inline(__always)
+    static func anyNeedsLook(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
+        let below0x20 = (word &- ones &* 0x20) & ~word & high != 0
+        return below0x20 || hasZeroByte(word ^ (ones &* 0x3C)) || hasZeroByte(word ^ (ones &* 0x26))
+            || hasZeroByte(word ^ (ones &* 0xC2))
     }
 
     /// Bytes the repair loop must look at: `<`, `&`, the lead byte of a C1 control, and control characters.
@@ -459,6 +478,16 @@ private struct Scanner {
                 && bytes[index + 4] == UInt8(ascii: ";")
             {
                 return index + 5
+            }
+            if index + 5 < count && bytes[index + 5] == UInt8(ascii: ";") {
+                let d = bytes[index + 4]
+                if (a == UInt8(ascii: "q") && b == UInt8(ascii: "u") && c == UInt8(ascii: "o")
+                    && d == UInt8(ascii: "t"))
+                    || (a == UInt8(ascii: "a") && b == UInt8(ascii: "p") && c == UInt8(ascii: "o")
+                        && d == UInt8(ascii: "s"))
+                {
+                    return index + 6
+                }
             }
         }
         var cursor = index + 1

@@ -6,7 +6,7 @@ import CLibXML2
 /// `textCapture` is on, and the handler takes it with `takeText()`, usually at the end of an element.
 /// That keeps the per-chunk path free of `String`s.
 public protocol XMLStreamHandler: AnyObject {
-    func startElement(_ name: XMLName, attributes: [XMLAttribute], in parser: XMLStreamParser)
+    func startElement(_ name: XMLName, attributes: XMLAttributes, in parser: XMLStreamParser)
     func endElement(_ name: XMLName, in parser: XMLStreamParser)
 }
 
@@ -259,37 +259,28 @@ public final class XMLStreamParser {
         String(cString: pointer)
     }
 
-    fileprivate func attributes(
-        _ pointer: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, count: Int
-    ) -> [XMLAttribute] {
-        guard let pointer, count > 0 else { return [] }
-        var result: [XMLAttribute] = []
-        result.reserveCapacity(count)
-        for index in 0..<count {
-            let base = pointer + index * 5
-            guard let local = base[0], let start = base[3], let end = base[4] else { continue }
-            let name = name(local: local, prefix: base[1], uri: base[2])
-            let length = end - start
-            let value: String
-            if UnsafeBufferPointer(start: start, count: length).contains(UInt8(ascii: "&")), let context {
-                // Without entity substitution libxml2 leaves `&#38;` and declared entities as references.
-                if let decoded = xmlStringLenDecodeEntities(
-                    context, start, Int32(length), Int32(XML_SUBSTITUTE_REF), 0, 0, 0)
-                {
-                    value = String(cString: decoded)
-                    feedd_xml_free(decoded)
-                } else {
-                    value = String(decoding: UnsafeBufferPointer(start: start, count: length), as: UTF8.self)
-                }
-            } else {
-                value = String(decoding: UnsafeBufferPointer(start: start, count: length), as: UTF8.self)
-            }
-            result.append(XMLAttribute(name: name, value: value))
+    /// An attribute value with its references decoded.
+    func attributeValue(start: UnsafePointer<xmlChar>, end: UnsafePointer<xmlChar>) -> String {
+        let bytes = UnsafeBufferPointer(start: start, count: end - start)
+        if bytes.contains(UInt8(ascii: "&")), let context,
+            // Without entity substitution libxml2 leaves `&#38;` and declared entities as references.
+            let decoded = xmlStringLenDecodeEntities(
+                context, start, Int32(bytes.count), Int32(XML_SUBSTITUTE_REF), 0, 0, 0)
+        {
+            defer { feedd_xml_free(decoded) }
+            return String(cString: decoded)
         }
-        return result
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    fileprivate func didStart(_ name: XMLName, attributes: [XMLAttribute]) {
+    /// Interns an attribute's name (internal: `XMLAttributes` materializes attributes through it).
+    func attributeName(
+        local: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?
+    ) -> XMLName {
+        name(local: local, prefix: prefix, uri: uri)
+    }
+
+    fileprivate func didStart(_ name: XMLName, attributes: XMLAttributes) {
         sawElement = true
         guard !stopped else { return }
         depth += 1
@@ -312,11 +303,14 @@ public final class XMLStreamParser {
 // The user data of every callback is the parser context; `_private` holds the Swift parser, kept alive by
 // `parse(_:)` for the whole run.
 
-private func owner(_ context: UnsafeMutableRawPointer?) -> XMLStreamParser? {
-    guard let context else { return nil }
+/// Runs `body` with the parser a callback belongs to, without retaining it: `parse`/`begin` keep it alive,
+/// and a retain and release on every callback (there is one per text run) were a visible cost.
+@inline(__always)
+private func withOwner(_ context: UnsafeMutableRawPointer?, _ body: (XMLStreamParser) -> Void) {
+    guard let context else { return }
     let ctxt = context.assumingMemoryBound(to: xmlParserCtxt.self)
-    guard let opaque = ctxt.pointee._private else { return nil }
-    return Unmanaged<XMLStreamParser>.fromOpaque(opaque).takeUnretainedValue()
+    guard let opaque = ctxt.pointee._private else { return }
+    Unmanaged<XMLStreamParser>.fromOpaque(opaque)._withUnsafeGuaranteedRef(body)
 }
 
 private func xmlStartElement(
@@ -325,29 +319,32 @@ private func xmlStartElement(
     namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, attributeCount: Int32, defaultedCount: Int32,
     attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
 ) {
-    guard let parser = owner(context), let localName else { return }
-    let name = parser.name(local: localName, prefix: prefix, uri: uri)
-    parser.didStart(name, attributes: parser.attributes(attributes, count: Int(attributeCount)))
+    guard let localName else { return }
+    withOwner(context) { parser in
+        let name = parser.name(local: localName, prefix: prefix, uri: uri)
+        parser.didStart(name, attributes: XMLAttributes(attributes, count: Int(attributeCount), parser: parser))
+    }
 }
 
 private func xmlEndElement(
     context: UnsafeMutableRawPointer?, localName: UnsafePointer<xmlChar>?, prefix: UnsafePointer<xmlChar>?,
     uri: UnsafePointer<xmlChar>?
 ) {
-    guard let parser = owner(context), let localName else { return }
-    parser.didEnd(parser.name(local: localName, prefix: prefix, uri: uri))
+    guard let localName else { return }
+    withOwner(context) { parser in parser.didEnd(parser.name(local: localName, prefix: prefix, uri: uri)) }
 }
 
 private func xmlCharacters(context: UnsafeMutableRawPointer?, bytes: UnsafePointer<xmlChar>?, count: Int32) {
-    guard let parser = owner(context), let bytes, count > 0 else { return }
-    parser.appendCharacters(UnsafeBufferPointer(start: bytes, count: Int(count)))
+    guard let bytes, count > 0 else { return }
+    withOwner(context) { parser in parser.appendCharacters(UnsafeBufferPointer(start: bytes, count: Int(count))) }
 }
 
 private func xmlStructuredError(userData: UnsafeMutableRawPointer?, error: xmlErrorPtr?) {
-    guard let parser = owner(userData), let error, let text = error.pointee.message else { return }
+    guard let error, let text = error.pointee.message else { return }
     var message = String(cString: text)
     while let last = message.last, last.isWhitespace { message.removeLast() }
-    parser.record(XMLDiagnostic(line: Int(error.pointee.line), message: message))
+    let diagnostic = XMLDiagnostic(line: Int(error.pointee.line), message: message)
+    withOwner(userData) { parser in parser.record(diagnostic) }
 }
 
 /// Names met in one parse, found by libxml2's interned pointers (the same name has the same pointers for
