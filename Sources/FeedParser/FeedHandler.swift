@@ -12,10 +12,12 @@ final class FeedHandler: XMLStreamHandler {
         case document, feed, item, image, author, group, skip
     }
 
+    /// One open element. Trivial to copy (no reference-counted fields): `xml:base` and `xml:lang` live on
+    /// their own stacks, pushed only by the elements that carry them.
     struct Frame {
         var scope: Scope
-        var base: String?
-        var language: String?
+        var pushedBase = false
+        var pushedLanguage = false
     }
 
     /// How a captured element's content is to be read.
@@ -41,6 +43,10 @@ final class FeedHandler: XMLStreamHandler {
     private(set) var isFeed = false
     private var inAtom = false
     private var frames: [Frame] = []
+    /// The base URL in effect, innermost last (the document URL at the bottom).
+    private var bases: [String?]
+    /// The language in effect, innermost last.
+    private var languages: [String?] = [nil]
     private var item: ItemBuilder? = nil
     private var author = Author()
     private var capture: Capture? = nil
@@ -49,10 +55,12 @@ final class FeedHandler: XMLStreamHandler {
 
     init(documentURL: String?) {
         self.documentURL = documentURL
+        bases = [documentURL]
     }
 
     private var scope: Scope { frames.last?.scope ?? .document }
-    private var base: String? { frames.last?.base ?? documentURL }
+    private var base: String? { bases[bases.count - 1] }
+    private var language: String? { languages[languages.count - 1] }
 
     // MARK: - Events
 
@@ -61,12 +69,16 @@ final class FeedHandler: XMLStreamHandler {
             nestedStart(name, attributes: attributes, parser: parser)
             return
         }
-        var frame = Frame(scope: scope, base: base, language: frames.last?.language)
+        var frame = Frame(scope: scope)
         if !attributes.isEmpty {
             if let xmlBase = attributes.xmlValue("base") {
-                frame.base = URLResolver.resolve(xmlBase, against: frame.base)
+                bases.append(URLResolver.resolve(xmlBase, against: base))
+                frame.pushedBase = true
             }
-            if let lang = attributes.xmlValue("lang") { frame.language = lang.isEmpty ? nil : lang }
+            if let lang = attributes.xmlValue("lang") {
+                languages.append(lang.isEmpty ? nil : lang)
+                frame.pushedLanguage = true
+            }
         }
         if rootName == nil {
             startRoot(name, attributes: attributes, frame: &frame, parser: parser)
@@ -115,6 +127,8 @@ final class FeedHandler: XMLStreamHandler {
             finishCapture(current, text: parser.takeText(), parser: parser)
         }
         guard let frame = frames.popLast() else { return }
+        if frame.pushedBase { bases.removeLast() }
+        if frame.pushedLanguage { languages.removeLast() }
         if frame.scope != scope {
             switch frame.scope {
             case .item: finishItem()
@@ -122,6 +136,14 @@ final class FeedHandler: XMLStreamHandler {
             default: break
             }
         }
+    }
+
+    /// The items read, handed over (the handler keeps none), so that the caller's array is unique and
+    /// setting each item's key does not copy every item.
+    func takeItems() -> [FeedItem] {
+        var taken: [FeedItem] = []
+        swap(&taken, &items)
+        return taken
     }
 
     /// Closes what a truncated document left open.
@@ -184,7 +206,7 @@ final class FeedHandler: XMLStreamHandler {
             return
         }
         isFeed = true
-        if inAtom { feed.language.offer(frame.language.flatMap(languageTag), rank: 1) }
+        if inAtom { feed.language.offer(language.flatMap(languageTag), rank: 1) }
     }
 
     private func startInDocument(_ role: Role, attributes: XMLAttributes, parser: XMLStreamParser) {

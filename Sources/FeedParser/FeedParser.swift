@@ -136,7 +136,7 @@ public struct FeedParser: Sendable {
                 warnings.append("\(xml.droppedDiagnostics) more XML errors not listed")
             }
             warnings += handler.warnings
-            var document = handler.feed.build(items: handler.items, warnings: warnings)
+            var document = handler.feed.build(items: handler.takeItems(), warnings: warnings)
             ItemKeys.assign(to: &document)
             return document
         }
