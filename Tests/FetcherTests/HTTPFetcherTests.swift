@@ -48,6 +48,20 @@ struct HTTPFetcherTests {
         }
     }
 
+    @Test("sequential fetches from one host reuse one connection (keep-alive)")
+    func keepAlive() async throws {
+        try await withServerAndFetcher { server, baseURL, fetcher in
+            await server.route("/feed.xml", ScriptedResponse(body: Array("<rss/>".utf8)))
+            for _ in 0..<10 {
+                _ = try #require(await fetcher.fetch("\(baseURL)/feed.xml").content)
+            }
+            let requests = await server.requests(for: "/feed.xml")
+            #expect(requests.count == 10)
+            #expect(requests.allSatisfy { $0.clientPort != nil })
+            #expect(Set(requests.compactMap(\.clientPort)).count == 1, "one TCP connection for all ten requests")
+        }
+    }
+
     @Test("an ETag round trip: the second fetch sends If-None-Match and gets notModified")
     func etagRoundTrip() async throws {
         try await withServerAndFetcher { server, baseURL, fetcher in

@@ -209,7 +209,8 @@ private struct Dispatcher: HTTPHandler {
             path: request.path,
             query: request.query.map { ($0.name, $0.value) }.map { "\($0)=\($1)" }.joined(separator: "&"),
             headers: headers,
-            body: [UInt8](body)
+            body: [UInt8](body),
+            clientPort: clientPort(of: request.remoteAddress)
         )
         let probe = routes.probe(for: recorded.path)
         probe.enter()
@@ -303,5 +304,13 @@ private struct EndlessBody: AsyncBufferedSequence {
             try Task.checkCancellation()
             return chunk
         }
+    }
+}
+
+/// The client's TCP port, which tells one connection from another.
+private func clientPort(of address: HTTPRequest.Address?) -> Int? {
+    switch address {
+    case .ip4(_, let port), .ip6(_, let port): return Int(port)
+    default: return nil
     }
 }

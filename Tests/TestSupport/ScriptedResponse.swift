@@ -106,6 +106,8 @@ package struct RecordedRequest: Sendable {
     package var query: String
     package var headers: [TestHeader]
     package var body: [UInt8]
+    /// The client's TCP port: requests with the same port came over the same connection.
+    package var clientPort: Int? = nil
 
     /// The first value of header `name`, compared case-insensitively.
     package func header(_ name: String) -> String? {
