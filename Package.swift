@@ -52,6 +52,8 @@ let package = Package(
         ),
         .target(name: "FeedParser", dependencies: ["FeedModel", "XML"], swiftSettings: hotPathSettings),
         .target(name: "Fetcher", dependencies: ["FeedModel", "Curl", "Platform"], swiftSettings: strictSettings),
+        // The crash-safe file store: fetch state, seen items, outbox (docs/store.md).
+        .target(name: "Store", dependencies: ["FeedModel", "Platform"], swiftSettings: strictSettings),
 
         .executableTarget(
             name: "feedd",
