@@ -90,6 +90,18 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "FeedModel", "Platform", "TestSupport", "StoreCrashWriter"],
+            swiftSettings: strictSettings
+        ),
+        // A child process for the crash tests: commits batches and prints what was acknowledged.
+        .executableTarget(
+            name: "StoreCrashWriter",
+            dependencies: ["Store", "FeedModel", "Platform"],
+            path: "Tests/StoreCrashWriter",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["feedd", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
             swiftSettings: strictSettings
