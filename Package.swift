@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "FeedModel", "FeedParser", "Fetcher", "Platform",
+                "FeedModel", "FeedParser", "Fetcher", "Platform", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -103,7 +103,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["feedd", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: [
+                "feedd", "FeedModel", "Store", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
             swiftSettings: strictSettings
         ),
     ]
