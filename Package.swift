@@ -112,13 +112,21 @@ let package = Package(
 )
 
 // Benchmarks (STYLE.md section 10): built only when FEEDD_BENCHMARKS is set, so `swift build` and
-// `swift test` never compile them. `scripts/bench-poll` sets it.
+// `swift test` never compile them. `scripts/bench-poll` and `scripts/bench-store` set it.
 if Context.environment["FEEDD_BENCHMARKS"] != nil {
     package.targets.append(
         .executableTarget(
             name: "feedd-bench-poll",
             dependencies: ["Fetcher"],
             path: "Benchmarks/PollBenchmark",
+            swiftSettings: strictSettings
+        )
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "feedd-bench-store",
+            dependencies: ["Store", "FeedModel"],
+            path: "Benchmarks/StoreBenchmark",
             swiftSettings: strictSettings
         )
     )

@@ -7,7 +7,7 @@ extension FileStore {
     ///
     /// New and updated items are written with their deliveries (one per hook name that `deliveries`
     /// returns for the item and event) and synced before this returns: once it returns, they survive a
-    /// crash or power loss. A poll with nothing new writes only the fetch state, without `fsync`. When
+    /// crash or power loss. A poll with nothing new only buffers the fetch state (as `recordFetch`). When
     /// the write fails (disk full, read-only file system) nothing is recorded, the fetch state included,
     /// so the feed is fetched again later.
     ///
@@ -15,6 +15,9 @@ extension FileStore {
     /// a key once seen (even if retention dropped the item since) is never new again. The flood guard
     /// (`StoreOptions.FloodGuard`) matches a suspicious burst of new keys by link and title, and holds
     /// the deliveries of what remains a flood.
+    ///
+    /// `deliveries` runs under the store's lock: it must decide from the item alone (the hooks that
+    /// want it) and must not call the store.
     public func commit(
         feed: String, items: [FeedItem], fetchState: FeedFetchState, now: Timestamp,
         deliveries: (StoredItem, ItemEvent) -> [String]
@@ -73,7 +76,6 @@ extension FileStore {
             // Then the journal record: items, deliveries and fetch state together.
             var result = CommitResult()
             result.unchanged = plan.unchanged
-            var sequence = inner.state.nextSequence
             var deliveryID = inner.state.nextDeliveryID
             var pending: [Delivery] = []
             func queue(_ item: FeedItem, _ event: ItemEvent, _ status: Delivery.Status, firstSeen: Timestamp) {
@@ -90,24 +92,20 @@ extension FileStore {
             for (position, candidate) in written.enumerated() {
                 let item = items[candidate.index]
                 var entry = ItemEntry(
-                    sequence: sequence, firstSeen: now.secondsSince1970, updatedAt: 0,
+                    firstSeen: now.secondsSince1970, updatedAt: 0,
                     contentHash: candidate.content, linkHash: candidate.link, titleHash: candidate.title,
                     body: locations[position])
                 let kind = plan.kind(at: position)
                 switch kind {
                 case .new:
-                    sequence += 1
                     result.new.append(item)
                     queue(item, .new, .pending, firstSeen: now)
                 case .matched:
-                    sequence += 1
                     result.matched.append(item)
                 case .held:
-                    sequence += 1
                     result.held.append(item)
                     queue(item, .new, .held, firstSeen: now)
                 case .updated(let previous):
-                    entry.sequence = previous.sequence
                     entry.firstSeen = previous.firstSeen
                     entry.updatedAt = now.secondsSince1970
                     result.updated.append(item)
@@ -121,10 +119,10 @@ extension FileStore {
             }
             for delivery in pending { operations.append(.putDelivery(feed: number, delivery: delivery)) }
             operations.append(.fetchState(feed: number, polls: plan.polls, state: fetchState))
-            if deliveryID != inner.state.nextDeliveryID || sequence != inner.state.nextSequence {
-                operations.append(.counters(nextSequence: sequence, nextDeliveryID: deliveryID))
+            if deliveryID != inner.state.nextDeliveryID {
+                operations.append(.counters(nextDeliveryID: deliveryID))
             }
-            try append(operations, durable: !written.isEmpty, to: &inner)
+            try append(operations, mode: written.isEmpty ? .buffered : .durable, to: &inner)
             if !buffer.isEmpty { inner.segmentEnd += buffer.count }
             result.deliveries = pending
             return result
@@ -132,7 +130,8 @@ extension FileStore {
     }
 
     /// Records a poll that brought no document (304 Not Modified, or a failure) by its fetch state alone.
-    /// Appended without `fsync`: losing it costs one extra poll (docs/store.md, "Durability").
+    /// Buffered, then written with the next record or `sync`, without `fsync` of its own: losing it costs
+    /// one extra poll (docs/store.md, "Durability").
     public func recordFetch(feed: String, state fetchState: FeedFetchState) throws(StoreError) {
         try locked { (inner) throws(StoreError) in
             try checkWritable(inner)
@@ -147,7 +146,7 @@ extension FileStore {
                 operations.append(.defineFeed(number: number, name: feed))
             }
             operations.append(.fetchState(feed: number, polls: polls, state: fetchState))
-            try append(operations, durable: false, to: &inner)
+            try append(operations, mode: .buffered, to: &inner)
         }
     }
 
@@ -157,8 +156,8 @@ extension FileStore {
             var index: Int
             var hash: ItemHash
             var content: UInt64
-            var link: UInt64
-            var title: UInt64
+            var link: UInt32
+            var title: UInt32
         }
 
         enum Kind {
@@ -222,8 +221,8 @@ extension FileStore {
         let threshold = options.floodGuard.threshold(documentItems: items.count)
         guard plan.new.count > threshold else { return plan }
         // A suspected flood: first match the new keys to kept items by normalized link or title.
-        var links = Set<UInt64>()
-        var titles = Set<UInt64>()
+        var links = Set<UInt32>()
+        var titles = Set<UInt32>()
         for entry in feed.items.values {
             if entry.linkHash != 0 { links.insert(entry.linkHash) }
             if entry.titleHash != 0 { titles.insert(entry.titleHash) }

@@ -84,7 +84,7 @@ extension FileStore {
             let items = state.feeds[index].items
             if items.count > retention.maxItems || items.values.contains(where: { $0.firstSeen < cutoff }) {
                 let ordered = items.sorted {
-                    ($0.value.firstSeen, $0.value.sequence) > ($1.value.firstSeen, $1.value.sequence)
+                    $0.value.order > $1.value.order
                 }
                 let keep = protected[name] ?? []
                 for (rank, (key, entry)) in ordered.enumerated()

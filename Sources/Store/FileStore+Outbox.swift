@@ -25,12 +25,12 @@ extension FileStore {
     /// The hook succeeded: the delivery leaves the outbox. Appended without `fsync` (a crash before the
     /// next sync may deliver it again: delivery is at least once).
     public func markDelivered(_ id: UInt64) throws(StoreError) {
-        try change(id, durable: false) { _ in nil }
+        try change(id, mode: .written) { _ in nil }
     }
 
     /// The hook failed; it is tried again at `retryAt`. Appended without `fsync`.
     public func markFailed(_ id: UInt64, attempt: Int, retryAt: Timestamp, error: String) throws(StoreError) {
-        try change(id, durable: false) { delivery in
+        try change(id, mode: .written) { delivery in
             delivery.attempt = attempt
             delivery.nextAttempt = retryAt
             delivery.lastError = error
@@ -40,7 +40,7 @@ extension FileStore {
 
     /// The hook gave up: the delivery becomes dead until `retryDead`.
     public func markDead(_ id: UInt64, error: String) throws(StoreError) {
-        try change(id, durable: true) { delivery in
+        try change(id, mode: .durable) { delivery in
             delivery.status = .dead
             delivery.lastError = error
             return delivery
@@ -89,12 +89,12 @@ extension FileStore {
     }
 
     /// Applies `body` to one delivery: a new value replaces it, nil removes it.
-    private func change(_ id: UInt64, durable: Bool, _ body: (inout Delivery) -> Delivery?) throws(StoreError) {
+    private func change(_ id: UInt64, mode: WriteMode, _ body: (inout Delivery) -> Delivery?) throws(StoreError) {
         try locked { (inner) throws(StoreError) in
             try checkWritable(inner)
             guard var delivery = inner.state.outbox[id] else { throw .unknownDelivery(id) }
             let operation = operation(for: body(&delivery), id: id, in: inner.state)
-            try append([operation], durable: durable, to: &inner)
+            try append([operation], mode: mode, to: &inner)
         }
     }
 
@@ -107,7 +107,7 @@ extension FileStore {
             for var delivery in inner.state.outbox.values where matches(delivery) {
                 operations.append(operation(for: body(&delivery), id: delivery.id, in: inner.state))
             }
-            try append(operations, durable: true, to: &inner)
+            try append(operations, mode: .durable, to: &inner)
             return operations.count
         }
     }

@@ -57,7 +57,7 @@ extension FileStore {
                 }
             }
             picks.sort {
-                ($0.entry.firstSeen, $0.entry.sequence) > ($1.entry.firstSeen, $1.entry.sequence)
+                $0.entry.order > $1.entry.order
             }
             if let limit, picks.count > limit { picks.removeLast(picks.count - limit) }
             return picks

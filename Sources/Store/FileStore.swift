@@ -23,8 +23,11 @@ public final class FileStore: Sendable {
         var journal: (any StoreFile)?
         var journalNumber: UInt32
         var journalEnd: Int
-        /// Records appended since the last `fsync` (fetch state, outbox progress).
+        /// Records written since the last `fsync` (outbox progress).
         var unsynced = false
+        /// Records not yet written at all (fetch state of polls with nothing new), written before the next
+        /// record or at `sync`, and once they pass 64 KiB.
+        var buffered: [UInt8] = []
         var segment: (any StoreFile)?
         var segmentNumber: UInt32
         var segmentEnd: Int
@@ -101,6 +104,7 @@ public final class FileStore: Sendable {
     }
 
     func syncIfNeeded(_ inner: inout Inner) throws(StoreError) {
+        try flushBuffered(&inner)
         guard inner.unsynced, let journal = inner.journal else { return }
         do {
             try journal.sync()
@@ -110,24 +114,57 @@ public final class FileStore: Sendable {
         inner.unsynced = false
     }
 
-    /// Appends one record of `operations` to the journal, with `fsync` when `durable`, then applies the
-    /// operations to the state. On failure the file is cut back and nothing is applied.
-    func append(_ operations: [Operation], durable: Bool, to inner: inout Inner) throws(StoreError) {
+    /// How far an append goes before it returns.
+    enum WriteMode {
+        /// Kept in memory and written with the next record (state whose loss costs only an extra poll).
+        case buffered
+        /// Written to the file (survives `kill -9`), not synced.
+        case written
+        /// Written and synced (survives power loss).
+        case durable
+    }
+
+    /// Appends one record of `operations` to the journal as `mode` says, then applies the operations to
+    /// the state. On failure the file is cut back and nothing is applied.
+    func append(_ operations: [Operation], mode: WriteMode, to inner: inout Inner) throws(StoreError) {
         guard !operations.isEmpty, let journal = inner.journal else { return }
         var writer = ByteWriter(capacity: 128 * operations.count)
         for operation in operations { operation.write(to: &writer) }
         let record = RecordFormat.record(.operations, payload: writer.bytes)
+        if mode == .buffered {
+            inner.buffered += record
+            for operation in operations { inner.state.apply(operation) }
+            if inner.buffered.count >= 64 << 10 { try? flushBuffered(&inner) }
+            return
+        }
+        let bytes = inner.buffered.isEmpty ? record : inner.buffered + record
         let offset = inner.journalEnd
         do {
-            try journal.write(record, at: offset)
-            if durable { try journal.sync() }
+            try journal.write(bytes, at: offset)
+            if mode == .durable { try journal.sync() }
         } catch {
             try? journal.truncate(to: offset)
             throw .io(path: path(StoreFiles.journal(inner.journalNumber)), offset: offset, cause: error)
         }
-        inner.journalEnd = offset + record.count
-        inner.unsynced = !durable
+        inner.journalEnd = offset + bytes.count
+        inner.buffered.removeAll(keepingCapacity: true)
+        inner.unsynced = mode != .durable
         for operation in operations { inner.state.apply(operation) }
+    }
+
+    /// Writes the buffered records (without `fsync`).
+    func flushBuffered(_ inner: inout Inner) throws(StoreError) {
+        guard !inner.buffered.isEmpty, let journal = inner.journal else { return }
+        let offset = inner.journalEnd
+        do {
+            try journal.write(inner.buffered, at: offset)
+        } catch {
+            try? journal.truncate(to: offset)
+            throw .io(path: path(StoreFiles.journal(inner.journalNumber)), offset: offset, cause: error)
+        }
+        inner.journalEnd = offset + inner.buffered.count
+        inner.buffered.removeAll(keepingCapacity: true)
+        inner.unsynced = true
     }
 
     /// Starts the next body segment file.

@@ -26,17 +26,12 @@ struct ItemHash: Hashable, Sendable {
 
     private static func parse(_ key: String) -> ItemHash? {
         let utf8 = key.utf8
-        guard utf8.count == 71 else { return nil }
+        guard utf8.count == 71, utf8.starts(with: "sha256:".utf8) else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
-        var index = 0
-        for byte in utf8 {
+        var index = 7
+        for byte in utf8.dropFirst(7).prefix(32) {
             defer { index += 1 }
-            if index < 7 {
-                guard byte == Array("sha256:".utf8)[index] else { return nil }
-                continue
-            }
-            if index >= 39 { continue }
             let digit: UInt8
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
@@ -83,23 +78,25 @@ enum Fingerprint {
     }
 
     /// The hash of the normalized link, or 0 when the item has none.
-    static func link(_ link: String?) -> UInt64 {
+    static func link(_ link: String?) -> UInt32 {
         guard let link, let normalized = normalizedLink(link) else { return 0 }
         return nonZero(normalized)
     }
 
     /// The hash of the normalized title, or 0 when the item has none.
-    static func title(_ title: String?) -> UInt64 {
+    static func title(_ title: String?) -> UInt32 {
         guard let title else { return 0 }
         let normalized = title.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         return normalized.isEmpty ? 0 : nonZero(normalized)
     }
 
-    private static func nonZero(_ text: String) -> UInt64 {
+    /// 32 bits: a collision only matters inside a suspected flood, among one feed's few hundred items.
+    private static func nonZero(_ text: String) -> UInt32 {
         var hasher = StableHasher()
         hasher.combine(text)
         let value = hasher.finalize()
-        return value == 0 ? 1 : value
+        let folded = UInt32(truncatingIfNeeded: value ^ (value >> 32))
+        return folded == 0 ? 1 : folded
     }
 
     /// Scheme and host lower-cased; no fragment, no `utm_*` query parameters, no trailing slash.

@@ -9,17 +9,45 @@ struct BodyLocation: Hashable, Sendable {
     var length: UInt32
 }
 
-/// What the index keeps per item: 72 bytes beside its 16-byte key, never the item's text.
+/// What the index keeps per item: 36 bytes (4-byte aligned) beside its 16-byte key, never the item's
+/// text. Times are unsigned 32-bit seconds since 1970 (good until 2106); items seen in the same second
+/// are ordered by where their bodies lie, which is the order they were written.
 struct ItemEntry: Hashable, Sendable {
-    /// Orders items seen in the same second.
-    var sequence: UInt64
-    var firstSeen: Int64
-    /// When the content last changed under the same key; 0 for never.
-    var updatedAt: Int64
-    var contentHash: UInt64
-    var linkHash: UInt64
-    var titleHash: UInt64
+    private var firstSeenSeconds: UInt32
+    private var updatedSeconds: UInt32
+    private var contentLow: UInt32
+    private var contentHigh: UInt32
+    var linkHash: UInt32
+    var titleHash: UInt32
     var body: BodyLocation
+
+    init(
+        firstSeen: Int64, updatedAt: Int64, contentHash: UInt64, linkHash: UInt32, titleHash: UInt32, body: BodyLocation
+    ) {
+        firstSeenSeconds = UInt32(clamping: firstSeen)
+        updatedSeconds = UInt32(clamping: updatedAt)
+        contentLow = UInt32(truncatingIfNeeded: contentHash)
+        contentHigh = UInt32(truncatingIfNeeded: contentHash >> 32)
+        self.linkHash = linkHash
+        self.titleHash = titleHash
+        self.body = body
+    }
+
+    var firstSeen: Int64 {
+        get { Int64(firstSeenSeconds) }
+        set { firstSeenSeconds = UInt32(clamping: newValue) }
+    }
+
+    /// When the content last changed under the same key; 0 for never.
+    var updatedAt: Int64 {
+        get { Int64(updatedSeconds) }
+        set { updatedSeconds = UInt32(clamping: newValue) }
+    }
+
+    var contentHash: UInt64 { UInt64(contentHigh) << 32 | UInt64(contentLow) }
+
+    /// Newest first sorts by this, descending.
+    var order: (Int64, UInt32, UInt32) { (firstSeen, body.segment, body.offset) }
 }
 
 /// A key the store remembers after retention dropped its item, so that it is never new again.
@@ -38,7 +66,7 @@ enum Operation: Sendable {
     case tombstone(feed: UInt32, key: ItemHash, tombstone: Tombstone)
     case putDelivery(feed: UInt32, delivery: Delivery)
     case removeDelivery(id: UInt64)
-    case counters(nextSequence: UInt64, nextDeliveryID: UInt64)
+    case counters(nextDeliveryID: UInt64)
 
     private enum Code: UInt8 {
         case defineFeed = 1, fetchState, putItem, tombstone, putDelivery, removeDelivery, counters
@@ -59,12 +87,11 @@ enum Operation: Sendable {
             writer.u8(Code.putItem.rawValue)
             writer.u32(feed)
             writer.hash(key)
-            writer.u64(entry.sequence)
             writer.i64(entry.firstSeen)
             writer.i64(entry.updatedAt)
             writer.u64(entry.contentHash)
-            writer.u64(entry.linkHash)
-            writer.u64(entry.titleHash)
+            writer.u32(entry.linkHash)
+            writer.u32(entry.titleHash)
             writer.u32(entry.body.segment)
             writer.u32(entry.body.offset)
             writer.u32(entry.body.length)
@@ -89,9 +116,8 @@ enum Operation: Sendable {
         case .removeDelivery(let id):
             writer.u8(Code.removeDelivery.rawValue)
             writer.u64(id)
-        case .counters(let nextSequence, let nextDeliveryID):
+        case .counters(let nextDeliveryID):
             writer.u8(Code.counters.rawValue)
-            writer.u64(nextSequence)
             writer.u64(nextDeliveryID)
         }
     }
@@ -115,8 +141,8 @@ enum Operation: Sendable {
             let feed = try reader.u32()
             let key = try reader.hash()
             let entry = ItemEntry(
-                sequence: try reader.u64(), firstSeen: try reader.i64(), updatedAt: try reader.i64(),
-                contentHash: try reader.u64(), linkHash: try reader.u64(), titleHash: try reader.u64(),
+                firstSeen: try reader.i64(), updatedAt: try reader.i64(),
+                contentHash: try reader.u64(), linkHash: try reader.u32(), titleHash: try reader.u32(),
                 body: BodyLocation(segment: try reader.u32(), offset: try reader.u32(), length: try reader.u32()))
             return .putItem(feed: feed, key: key, entry: entry)
         case .tombstone:
@@ -142,8 +168,7 @@ enum Operation: Sendable {
         case .removeDelivery:
             return .removeDelivery(id: try reader.u64())
         case .counters:
-            let sequence = try reader.u64()
-            return .counters(nextSequence: sequence, nextDeliveryID: try reader.u64())
+            return .counters(nextDeliveryID: try reader.u64())
         }
     }
 }

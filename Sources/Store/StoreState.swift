@@ -16,7 +16,6 @@ struct StoreState: Sendable {
     var feeds: [FeedEntry] = []
     var feedNumbers: [String: UInt32] = [:]
     var outbox: [UInt64: Delivery] = [:]
-    var nextSequence: UInt64 = 1
     var nextDeliveryID: UInt64 = 1
 
     func feedName(_ number: UInt32) -> String {
@@ -39,7 +38,6 @@ struct StoreState: Sendable {
             ensureFeed(feed)
             feeds[Int(feed)].tombstones[key] = nil
             feeds[Int(feed)].items[key] = entry
-            nextSequence = max(nextSequence, entry.sequence + 1)
         case .tombstone(let feed, let key, let tombstone):
             ensureFeed(feed)
             feeds[Int(feed)].items[key] = nil
@@ -51,8 +49,7 @@ struct StoreState: Sendable {
             nextDeliveryID = max(nextDeliveryID, delivery.id + 1)
         case .removeDelivery(let id):
             outbox[id] = nil
-        case .counters(let sequence, let deliveryID):
-            nextSequence = max(nextSequence, sequence)
+        case .counters(let deliveryID):
             nextDeliveryID = max(nextDeliveryID, deliveryID)
         }
     }
@@ -66,7 +63,7 @@ struct StoreState: Sendable {
 
     /// The operations that rebuild this state from nothing (a snapshot's content), in chunks.
     func snapshotOperations(chunk: Int = 8192, _ body: ([Operation]) throws(StoreError) -> Void) throws(StoreError) {
-        var batch: [Operation] = [.counters(nextSequence: nextSequence, nextDeliveryID: nextDeliveryID)]
+        var batch: [Operation] = [.counters(nextDeliveryID: nextDeliveryID)]
         batch.reserveCapacity(chunk)
         func flush(_ force: Bool = false) throws(StoreError) {
             if batch.count >= chunk || (force && !batch.isEmpty) {

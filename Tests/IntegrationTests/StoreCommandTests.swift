@@ -30,6 +30,7 @@ struct StoreCommandTests {
             fetchState: FeedFetchState(lastSuccess: later), now: later, deliveries: { _, _ in ["log"] })
         try store.recordFetch(
             feed: "quiet", state: FeedFetchState(consecutiveFailures: 2, lastError: "HTTP 503", lastErrorAt: later))
+        try store.sync()  // fetch state alone is buffered until then
         return store
     }
 
@@ -68,6 +69,7 @@ struct StoreCommandTests {
             #expect(feeds.status == 0)
             let lines = feeds.stdoutText.split(separator: "\n")
             #expect(lines.first?.hasPrefix("NAME\tITEMS\tHELD") == true)
+            try #require(lines.count == 3)
             #expect(lines[1] == "news\t2\t0\t2027-01-15T08:01:00Z\t0\t-\t-")
             #expect(lines[2] == "quiet\t0\t0\t-\t2\t-\t2027-01-15T08:01:00Z HTTP 503")
             let check = try await run(["store", "check", "--state-dir", directory.path])
