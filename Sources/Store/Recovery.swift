@@ -62,12 +62,21 @@ struct Recovery {
         }
         var loaded = Loaded()
         var base: UInt32 = 0
+        var damaged: (number: UInt32, state: StoreState)? = nil
         for number in snapshots.sorted(by: >) {
-            if let state = try loadSnapshot(number, notes: &loaded.notes) {
+            let (state, intact) = try loadSnapshot(number, notes: &loaded.notes)
+            if intact {
                 loaded.state = state
                 base = number
+                damaged = nil
                 break
             }
+            if damaged == nil { damaged = (number, state) }
+        }
+        if let damaged {
+            // No intact snapshot: the newest one's intact records are the best there is.
+            loaded.state = damaged.state
+            base = damaged.number
         }
         let replay = journals.filter { $0 >= base }.sorted()
         for (index, number) in replay.enumerated() {
@@ -129,16 +138,18 @@ struct Recovery {
         }
     }
 
-    /// The state of a snapshot when it is complete and intact, else nil (noted).
-    private func loadSnapshot(_ number: UInt32, notes: inout [RecoveryNote]) throws(StoreError) -> StoreState? {
+    /// The state of a snapshot from its intact records, and whether it is whole (complete, no damage).
+    /// Damage is noted; a caller prefers an older whole snapshot to a damaged newer one.
+    private func loadSnapshot(
+        _ number: UInt32, notes: inout [RecoveryNote]
+    ) throws(StoreError) -> (state: StoreState, intact: Bool) {
         let name = StoreFiles.snapshot(number)
         let bytes = try readAll(name)
         _ = try RecordFormat.checkHeader(bytes, kind: .snapshot, path: path(name))
         var state = StoreState()
         var complete = false
-        var damaged: RecordFormat.Piece? = nil
+        var intact = true
         RecordFormat.scan(bytes) { piece in
-            guard damaged == nil else { return }
             switch piece {
             case .record(let found):
                 if found.type == RecordFormat.RecordType.snapshotEnd.rawValue {
@@ -146,17 +157,21 @@ struct Recovery {
                 } else if let operations = Self.decode(bytes, found, state: state) {
                     for operation in operations { state.apply(operation) }
                 } else {
-                    damaged = piece
+                    intact = false
+                    notes.append(
+                        RecoveryNote(
+                            kind: .undecodable, path: path(name), offset: found.offset,
+                            bytes: found.end - found.offset))
                 }
-            case .damaged, .tornTail:
-                damaged = piece
+            case .damaged(let offset, let length):
+                intact = false
+                notes.append(RecoveryNote(kind: .damagedRecord, path: path(name), offset: offset, bytes: length))
+            case .tornTail(let offset, let length):
+                intact = false
+                notes.append(RecoveryNote(kind: .tornTail, path: path(name), offset: offset, bytes: length))
             }
         }
-        guard complete, damaged == nil else {
-            notes.append(RecoveryNote(kind: .damagedRecord, path: path(name), offset: 0, bytes: bytes.count))
-            return nil
-        }
-        return state
+        return (state, intact && complete)
     }
 
     /// Replays one journal into `loaded.state`; returns the offset where the next record goes.

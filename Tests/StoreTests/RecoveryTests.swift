@@ -156,3 +156,66 @@ struct WriteFailureTests {
         }
     }
 }
+
+@Suite("Compaction")
+struct CompactionTests {
+    @Test("commits go on while a compaction writes its snapshot, and nothing is lost")
+    func concurrentCommits() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try FileStore.open(directory: directory.path)
+            for feed in 0..<20 { try store.poll("c\(feed)", (0..<50).map { makeItem("c\(feed)", $0) }) }
+            let path = directory.path
+            async let compactions: Void = Task.detached {
+                for round in 0..<5 { try store.compact(now: at(Int64(round))) }
+            }.value
+            for batch in 0..<40 {
+                try store.poll("live", [makeItem("live", batch)], at: at(Int64(batch)))
+            }
+            try await compactions
+            try store.close()
+            let reopened = try FileStore.open(directory: path)
+            #expect(reopened.recoveryNotes.isEmpty)
+            #expect(try reopened.itemCount() == 20 * 50 + 40)
+            #expect(try reopened.poll("live", (0..<40).map { makeItem("live", $0) }, at: at(99)).new.isEmpty)
+            #expect(try reopened.check().isHealthy)
+            #expect(try storeFiles(directory, "journal-").count == 1)
+        }
+    }
+
+    @Test("a remembered key is forgotten only after the feed went the configured polls and time without it")
+    func forgetting() async throws {
+        try await withTemporaryDirectory { directory in
+            var options = StoreOptions()
+            options.retention = .init(maxItems: 1, maxAge: .seconds(86_400))
+            options.keyMemory = .init(polls: 2, age: .seconds(100))
+            let store = try FileStore.open(directory: directory.path, options: options)
+            try store.poll("k", [makeItem("k", 1)])
+            try store.poll("k", [makeItem("k", 2)], at: at(1))
+            for delivery in try store.pendingDeliveries() { try store.markDelivered(delivery.id) }
+            #expect(try store.compact(now: at(2)).itemsDropped == 1)  // item 1: remembered
+            try store.poll("k", [makeItem("k", 2)], at: at(3))
+            try store.poll("k", [makeItem("k", 2)], at: at(4))
+            #expect(try store.compact(now: at(50)).keysForgotten == 0)  // too recent
+            try store.poll("k", [makeItem("k", 2)], at: at(200))
+            #expect(try store.compact(now: at(300)).keysForgotten == 1)  // 3 polls and 298 s without it
+            #expect(try store.poll("k", [makeItem("k", 1)], at: at(301)).new.count == 1)
+        }
+    }
+
+    @Test("a damaged snapshot with no older one still gives its intact records, with a note")
+    func damagedSnapshot() async throws {
+        try await withTemporaryDirectory { directory in
+            var store = try FileStore.open(directory: directory.path)
+            for feed in 0..<3 { try store.poll("s\(feed)", (0..<5).map { makeItem("s\(feed)", $0) }) }
+            try store.compact(now: t0)
+            try store.close()
+            let snapshot = try #require(try storeFiles(directory, "snapshot-").first)
+            var bytes = [UInt8](try Data(contentsOf: snapshot))
+            bytes[bytes.count - 3] ^= 0xFF  // the end record
+            try Data(bytes).write(to: snapshot)
+            store = try FileStore.open(directory: directory.path)
+            #expect(store.recoveryNotes.count == 1)
+            #expect(try store.itemCount() == 15)
+        }
+    }
+}
