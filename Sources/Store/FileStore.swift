@@ -100,7 +100,8 @@ public final class FileStore: Sendable {
 
     /// Fails unless the store is open for writing.
     func checkWritable(_ inner: borrowing Inner) throws(StoreError) {
-        guard !inner.isClosed, inner.journal != nil else { throw .readOnly(directory: directory) }
+        guard !inner.isClosed else { throw .closed(directory: directory) }
+        guard inner.journal != nil else { throw .readOnly(directory: directory) }
     }
 
     func syncIfNeeded(_ inner: inout Inner) throws(StoreError) {

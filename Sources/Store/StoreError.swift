@@ -12,6 +12,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case corrupt(path: String, offset: Int, reason: String)
     /// A write was asked of a store opened read-only.
     case readOnly(directory: String)
+    /// The store was closed.
+    case closed(directory: String)
     /// No feed of that name in the store.
     case unknownFeed(String)
     /// No delivery with that id in the outbox.
@@ -45,6 +47,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "\(path) at offset \(offset): \(reason)"
         case .readOnly(let directory):
             return "state directory \(directory) was opened read-only"
+        case .closed(let directory):
+            return "the store in \(directory) is closed"
         case .unknownFeed(let name):
             return "no feed named \"\(name)\" in the store"
         case .unknownDelivery(let id):

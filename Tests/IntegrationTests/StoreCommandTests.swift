@@ -110,3 +110,27 @@ struct StoreCommandTests {
         }
     }
 }
+
+@Suite("feedd store commands: help")
+struct StoreCommandHelpTests {
+    @Test(
+        "each store command's --help has examples and exit status",
+        arguments: [
+            ["items"], ["feeds"], ["held"], ["held", "release"], ["held", "drop"], ["store", "check"],
+            ["store", "compact"],
+        ])
+    func help(_ command: [String]) async throws {
+        let result = try await ProcessRunner.run(ParseCommandTests.binary, arguments: command + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdoutText.contains("EXAMPLES"))
+        #expect(result.stdoutText.contains("EXIT STATUS"))
+        #expect(result.stdoutText.contains("--state-dir <dir>"))
+    }
+
+    @Test("the root command lists exit statuses 74 and 75")
+    func rootHelp() async throws {
+        let result = try await ProcessRunner.run(ParseCommandTests.binary, arguments: ["--help"])
+        #expect(result.stdoutText.contains("74  the state directory cannot be read or written"))
+        #expect(result.stdoutText.contains("75  the state directory is in use by another feedd process"))
+    }
+}
