@@ -52,11 +52,13 @@ let package = Package(
         ),
         .target(name: "FeedParser", dependencies: ["FeedModel", "XML"], swiftSettings: hotPathSettings),
         .target(name: "Fetcher", dependencies: ["FeedModel", "Curl", "Platform"], swiftSettings: strictSettings),
+        // The crash-safe file store: fetch state, seen items, outbox (docs/store.md).
+        .target(name: "Store", dependencies: ["FeedModel", "Platform"], swiftSettings: strictSettings),
 
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "FeedModel", "FeedParser", "Fetcher", "Platform",
+                "FeedModel", "FeedParser", "Fetcher", "Platform", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -88,21 +90,43 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "FeedModel", "Platform", "TestSupport", "StoreCrashWriter"],
+            swiftSettings: strictSettings
+        ),
+        // A child process for the crash tests: commits batches and prints what was acknowledged.
+        .executableTarget(
+            name: "StoreCrashWriter",
+            dependencies: ["Store", "FeedModel", "Platform"],
+            path: "Tests/StoreCrashWriter",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["feedd", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox")],
+            dependencies: [
+                "feedd", "FeedModel", "Store", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
             swiftSettings: strictSettings
         ),
     ]
 )
 
 // Benchmarks (STYLE.md section 10): built only when FEEDD_BENCHMARKS is set, so `swift build` and
-// `swift test` never compile them. `scripts/bench-poll` sets it.
+// `swift test` never compile them. `scripts/bench-poll` and `scripts/bench-store` set it.
 if Context.environment["FEEDD_BENCHMARKS"] != nil {
     package.targets.append(
         .executableTarget(
             name: "feedd-bench-poll",
             dependencies: ["Fetcher"],
             path: "Benchmarks/PollBenchmark",
+            swiftSettings: strictSettings
+        )
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "feedd-bench-store",
+            dependencies: ["Store", "FeedModel"],
+            path: "Benchmarks/StoreBenchmark",
             swiftSettings: strictSettings
         )
     )

@@ -12,13 +12,19 @@ struct Feedd: AsyncParsableCommand {
             feedd reads RSS 0.9x, 1.0 and 2.0, Atom 0.3 and 1.0 and JSON Feed 1.0 and 1.1, and turns every
             feed into one normalized JSON document (see `feedd parse --help`).
 
+            The store (items seen, fetch state, outbox) lives in the state directory: `--state-dir`,
+            else $STATE_DIRECTORY, else ./state. `feedd items`, `feedd feeds`, `feedd held` and
+            `feedd store check` read it while the daemon runs.
+
             EXIT STATUS
               0   success
-              1   the input could not be read or fetched
+              1   the input could not be read or fetched; `store check` found damage
               64  bad usage
               65  the input is not a feed
+              74  the state directory cannot be read or written (I/O error)
+              75  the state directory is in use by another feedd process (try again later)
             """,
         version: version,
-        subcommands: [Parse.self]
+        subcommands: [Parse.self, Items.self, Feeds.self, Held.self, StoreCommand.self]
     )
 }

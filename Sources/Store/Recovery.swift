@@ -1,0 +1,242 @@
+import Platform
+
+/// Start-up: finds the newest complete snapshot, replays it and the journals after it, cuts a torn
+/// tail off the active journal, and opens the files to append to. Damage is noted, never fatal.
+struct Recovery {
+    let directory: String
+    let options: StoreOptions
+
+    struct Loaded {
+        var state = StoreState()
+        var notes: [RecoveryNote] = []
+        var journal: (any StoreFile)?
+        var journalNumber: UInt32 = 0
+        var journalEnd = 0
+        var segment: (any StoreFile)?
+        var segmentNumber: UInt32 = 0
+        var segmentEnd = 0
+    }
+
+    private var fileSystem: any StoreFileSystem { options.fileSystem }
+    private func path(_ name: String) -> String { directory + "/" + name }
+
+    /// Loads the store. A read-only load retries when compaction removes a file under it.
+    func load() throws(StoreError) -> Loaded {
+        var attempt = 0
+        while true {
+            do {
+                return try loadOnce()
+            } catch {
+                attempt += 1
+                guard options.readOnly, attempt < 3, case .io(_, _, let cause) = error, cause.isNotFound else {
+                    throw error
+                }
+            }
+        }
+    }
+
+    private func loadOnce() throws(StoreError) -> Loaded {
+        let names: [String]
+        do {
+            names = try fileSystem.names(in: directory)
+        } catch {
+            if options.readOnly && error.isNotFound {
+                throw .badFile(path: directory, reason: "no feedd state directory here")
+            }
+            throw .io(path: directory, offset: nil, cause: error)
+        }
+        var journals: [UInt32] = []
+        var snapshots: [UInt32] = []
+        var segments: [UInt32] = []
+        for name in names {
+            if name.hasSuffix(".tmp") && !options.readOnly {
+                try? fileSystem.removeFile(path(name))
+                continue
+            }
+            guard let (kind, number) = StoreFiles.parse(name) else { continue }
+            switch kind {
+            case .journal: journals.append(number)
+            case .snapshot: snapshots.append(number)
+            case .segment: segments.append(number)
+            }
+        }
+        var loaded = Loaded()
+        var base: UInt32 = 0
+        var damaged: (number: UInt32, state: StoreState)? = nil
+        for number in snapshots.sorted(by: >) {
+            let (state, intact) = try loadSnapshot(number, notes: &loaded.notes)
+            if intact {
+                loaded.state = state
+                base = number
+                damaged = nil
+                break
+            }
+            if damaged == nil { damaged = (number, state) }
+        }
+        if let damaged {
+            // No intact snapshot: the newest one's intact records are the best there is.
+            loaded.state = damaged.state
+            base = damaged.number
+        }
+        let replay = journals.filter { $0 >= base }.sorted()
+        for (index, number) in replay.enumerated() {
+            let isLast = index == replay.count - 1
+            let end = try replayJournal(number, into: &loaded, cutTail: isLast && !options.readOnly)
+            if isLast {
+                loaded.journalNumber = number
+                loaded.journalEnd = end
+            }
+        }
+        guard !options.readOnly else { return loaded }
+        if replay.isEmpty {
+            loaded.journalNumber = max(base, 1)
+            loaded.journal = try StoreFiles.create(
+                .journal, number: loaded.journalNumber, in: directory, fileSystem: fileSystem)
+            loaded.journalEnd = RecordFormat.fileHeaderSize
+        } else {
+            loaded.journal = try open(StoreFiles.journal(loaded.journalNumber))
+        }
+        if let last = segments.max() {
+            let file = try open(StoreFiles.segment(last))
+            let size: Int
+            do {
+                size = try file.size()
+            } catch {
+                throw .io(path: path(StoreFiles.segment(last)), offset: nil, cause: error)
+            }
+            if size < RecordFormat.fileHeaderSize {
+                loaded.segment = try StoreFiles.create(.segment, number: last, in: directory, fileSystem: fileSystem)
+                loaded.segmentEnd = RecordFormat.fileHeaderSize
+            } else {
+                loaded.segment = file
+                loaded.segmentEnd = size
+            }
+            loaded.segmentNumber = last
+        } else {
+            loaded.segmentNumber = 1
+            loaded.segment = try StoreFiles.create(.segment, number: 1, in: directory, fileSystem: fileSystem)
+            loaded.segmentEnd = RecordFormat.fileHeaderSize
+        }
+        return loaded
+    }
+
+    private func open(_ name: String) throws(StoreError) -> any StoreFile {
+        do {
+            return try fileSystem.openFile(path(name), create: false, readOnly: options.readOnly)
+        } catch {
+            throw .io(path: path(name), offset: nil, cause: error)
+        }
+    }
+
+    /// Reads a whole file of the store.
+    func readAll(_ name: String) throws(StoreError) -> [UInt8] {
+        let file = try open(name)
+        do {
+            return try file.read(at: 0, count: try file.size())
+        } catch {
+            throw .io(path: path(name), offset: 0, cause: error)
+        }
+    }
+
+    /// The state of a snapshot from its intact records, and whether it is whole (complete, no damage).
+    /// Damage is noted; a caller prefers an older whole snapshot to a damaged newer one.
+    private func loadSnapshot(
+        _ number: UInt32, notes: inout [RecoveryNote]
+    ) throws(StoreError) -> (state: StoreState, intact: Bool) {
+        let name = StoreFiles.snapshot(number)
+        let bytes = try readAll(name)
+        _ = try RecordFormat.checkHeader(bytes, kind: .snapshot, path: path(name))
+        var state = StoreState()
+        var complete = false
+        var intact = true
+        RecordFormat.scan(bytes) { piece in
+            switch piece {
+            case .record(let found):
+                if found.type == RecordFormat.RecordType.snapshotEnd.rawValue {
+                    complete = true
+                } else if let operations = Self.decode(bytes, found, state: state) {
+                    for operation in operations { state.apply(operation) }
+                } else {
+                    intact = false
+                    notes.append(
+                        RecoveryNote(
+                            kind: .undecodable, path: path(name), offset: found.offset,
+                            bytes: found.end - found.offset))
+                }
+            case .damaged(let offset, let length):
+                intact = false
+                notes.append(RecoveryNote(kind: .damagedRecord, path: path(name), offset: offset, bytes: length))
+            case .tornTail(let offset, let length):
+                intact = false
+                notes.append(RecoveryNote(kind: .tornTail, path: path(name), offset: offset, bytes: length))
+            }
+        }
+        return (state, intact && complete)
+    }
+
+    /// Replays one journal into `loaded.state`; returns the offset where the next record goes.
+    private func replayJournal(_ number: UInt32, into loaded: inout Loaded, cutTail: Bool) throws(StoreError) -> Int {
+        let name = StoreFiles.journal(number)
+        let bytes = try readAll(name)
+        if bytes.count < RecordFormat.fileHeaderSize && cutTail {
+            // Created but its header never made it to disk: start it again.
+            loaded.journal = try StoreFiles.create(.journal, number: number, in: directory, fileSystem: fileSystem)
+            return RecordFormat.fileHeaderSize
+        }
+        _ = try RecordFormat.checkHeader(bytes, kind: .journal, path: path(name))
+        var end = bytes.count
+        var notes: [RecoveryNote] = []
+        var state = loaded.state
+        loaded.state = StoreState()
+        RecordFormat.scan(bytes) { piece in
+            switch piece {
+            case .record(let found):
+                if let operations = Self.decode(bytes, found, state: state) {
+                    for operation in operations { state.apply(operation) }
+                } else {
+                    notes.append(
+                        RecoveryNote(
+                            kind: .undecodable, path: path(name), offset: found.offset,
+                            bytes: found.end - found.offset))
+                }
+            case .damaged(let offset, let length):
+                notes.append(RecoveryNote(kind: .damagedRecord, path: path(name), offset: offset, bytes: length))
+            case .tornTail(let offset, let length):
+                notes.append(RecoveryNote(kind: .tornTail, path: path(name), offset: offset, bytes: length))
+                end = offset
+            }
+        }
+        loaded.state = state
+        loaded.notes += notes
+        if cutTail && end < bytes.count {
+            let file = try open(name)
+            do {
+                try file.truncate(to: end)
+                try file.sync()
+            } catch {
+                throw .io(path: path(name), offset: end, cause: error)
+            }
+        }
+        return end
+    }
+
+    /// The operations of a record, or nil when it is no operations record or does not decode whole.
+    static func decode(_ bytes: [UInt8], _ found: RecordFormat.Found, state: StoreState) -> [Operation]? {
+        guard found.type == RecordFormat.RecordType.operations.rawValue else { return nil }
+        var reader = ByteReader(bytes, range: found.payload)
+        var operations: [Operation] = []
+        var names: [UInt32: String] = [:]
+        do {
+            while !reader.isAtEnd {
+                let operation = try Operation.read(from: &reader) { number in
+                    names[number] ?? state.feedName(number)
+                }
+                if case .defineFeed(let number, let name) = operation { names[number] = name }
+                operations.append(operation)
+            }
+        } catch {
+            return nil
+        }
+        return operations
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import FeedModel
+import Store
+
+struct Held: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, release or drop deliveries held by the flood guard.",
+        discussion: """
+            When a feed with history suddenly shows many new items (more than 10, and more than half of
+            its document), feedd first matches them to stored items by link and title; what still looks
+            like a flood is stored but its deliveries are held. Without a subcommand this lists, per feed,
+            how many deliveries are held and the titles of the first few items.
+
+            EXAMPLES
+              feedd held
+              feedd held release lwn      # let the hooks have them
+              feedd held drop lwn         # keep the items, tell nobody
+
+            EXIT STATUS
+              0 success; 74 an I/O error; 75 (release, drop) the state directory is in use by another
+              process.
+            """,
+        subcommands: [Release.self, Drop.self]
+    )
+
+    @OptionGroup var state: StateDirectoryOptions
+
+    func run() {
+        let store = state.open(readOnly: true)
+        let held = StoreFailure.run { () throws(StoreError) in try store.held() }
+        var output = LineOutput()
+        if held.isEmpty { output.line("nothing held") }
+        for feed in held {
+            let items = Set(feed.deliveries.map(\.itemKey)).count
+            output.line("\(feed.feed)\t\(feed.deliveries.count) deliveries of \(items) items")
+            var shown = Set<String>()
+            for delivery in feed.deliveries where shown.count < 5 && shown.insert(delivery.itemKey).inserted {
+                let stored = try? store.item(feed: feed.feed, key: delivery.itemKey)
+                output.line("  \(stored?.item.title ?? delivery.itemKey)")
+            }
+        }
+        output.flush()
+    }
+
+    struct Release: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue a feed's held deliveries for their hooks.",
+            discussion: """
+                EXAMPLES
+                  feedd held release lwn
+
+                EXIT STATUS
+                  0 released (possibly none); 74 an I/O error; 75 the state directory is in use by another
+                  process (stop the daemon first).
+                """)
+
+        @OptionGroup var state: StateDirectoryOptions
+        @Argument(help: "The feed's configured name.") var feed: String
+
+        func run() {
+            let store = state.open(readOnly: false)
+            let count = StoreFailure.run { () throws(StoreError) in
+                let count = try store.release(feed: feed, now: StateDirectoryOptions.now)
+                try store.close()
+                return count
+            }
+            var output = LineOutput()
+            output.line("released \(count) deliveries of \(feed)")
+            output.flush()
+        }
+    }
+
+    struct Drop: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drop a feed's held deliveries; the items stay stored and known.",
+            discussion: """
+                EXAMPLES
+                  feedd held drop lwn
+
+                EXIT STATUS
+                  0 dropped (possibly none); 74 an I/O error; 75 the state directory is in use by another
+                  process (stop the daemon first).
+                """)
+
+        @OptionGroup var state: StateDirectoryOptions
+        @Argument(help: "The feed's configured name.") var feed: String
+
+        func run() {
+            let store = state.open(readOnly: false)
+            let count = StoreFailure.run { () throws(StoreError) in
+                let count = try store.drop(feed: feed)
+                try store.close()
+                return count
+            }
+            var output = LineOutput()
+            output.line("dropped \(count) deliveries of \(feed)")
+            output.flush()
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import FeedModel
+import Store
+
+struct Items: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List stored items, newest first.",
+        discussion: """
+            Lists the items the store keeps, newest first by the time feedd first saw them. Without
+            --json each item is one line of tab-separated fields: first-seen time (RFC 3339, UTC), feed,
+            title and link. With --json each item is one line of JSON (JSON Lines): the item object of
+            feedd's spec with `feed`, `first_seen` and `changed` (when its content last changed under the
+            same key, or null) in front.
+
+            The store is opened read-only, so this works while the daemon runs. Items past their feed's
+            retention (500 items and 90 days by default) are gone after the next compaction.
+
+            EXAMPLES
+              feedd items --limit 20
+              feedd items --feed lwn --since 2d
+              feedd items --since 2026-11-01 --json | jq -r '.title'
+
+            EXIT STATUS
+              0 listed; 64 bad usage; 74 the state directory cannot be read.
+            """
+    )
+
+    @OptionGroup var state: StateDirectoryOptions
+
+    @Option(help: ArgumentHelp("Only the items of this feed (its configured name).", valueName: "name"))
+    var feed: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Only items first seen (or updated) since then.",
+            discussion: "A duration back from now (90s, 15m, 2h, 7d, 1w) or a date (2026-11-28, or RFC 3339 "
+                + "such as 2026-11-28T09:15:00Z).",
+            valueName: "duration|date"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("At most this many items.", valueName: "n"))
+    var limit: Int?
+
+    @Flag(help: "Print JSON Lines: one item object per line.")
+    var json = false
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+        if let since, SinceParser.parse(since, now: StateDirectoryOptions.now) == nil {
+            throw ValidationError("--since: \"\(since)\" is neither a duration (2h, 7d) nor a date (2026-11-28)")
+        }
+    }
+
+    func run() {
+        let store = state.open(readOnly: true)
+        let cutoff = since.flatMap { SinceParser.parse($0, now: StateDirectoryOptions.now) }
+        let listings = StoreFailure.run { () throws(StoreError) in
+            try store.listItems(feed: feed, since: cutoff, limit: limit)
+        }
+        var output = LineOutput()
+        for listing in listings {
+            if json {
+                var writer = JSONWriter()
+                writer.beginObject()
+                writer.key("feed")
+                writer.string(listing.feed)
+                writer.key("first_seen")
+                writer.string(listing.firstSeen.rfc3339)
+                writer.key("changed")
+                writer.string(listing.updated?.rfc3339)
+                // The stored object's members follow ours: its bytes without the opening brace.
+                var bytes = writer.bytes
+                if listing.json.count > 2 {
+                    bytes.append(UInt8(ascii: ","))
+                    bytes.append(contentsOf: listing.json.dropFirst())
+                } else {
+                    bytes.append(UInt8(ascii: "}"))
+                }
+                bytes.append(0x0A)
+                output.bytes(bytes)
+            } else {
+                let item = listing.item
+                let title = (item?.title ?? "(untitled)").replacing("\t", with: " ")
+                output.line("\(listing.firstSeen.rfc3339)\t\(listing.feed)\t\(title)\t\(item?.link ?? "-")")
+            }
+        }
+        output.flush()
+    }
+}
+
+/// `--since`: a duration back from now, or a date.
+enum SinceParser {
+    static func parse(_ text: String, now: Timestamp) -> Timestamp? {
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 7 * 86_400]
+        if let unit = text.last, let seconds = units[unit], let count = Int64(text.dropLast()), count >= 0 {
+            return Timestamp(secondsSince1970: now.secondsSince1970 - count * seconds)
+        }
+        let parts = text.split(separator: "-")
+        if text.count == 10, parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]),
+            let day = Int(parts[2])
+        {
+            return Timestamp(year: year, month: month, day: day)
+        }
+        return Timestamp(rfc3339: text)
+    }
+}
