@@ -84,13 +84,16 @@ struct ChildProcess: Sendable {
                 do {
                     let result = try await Subprocess.run(
                         configuration,
-                        input: .array(input),
+                        input: .inputWriter,
                         output: .sequence,
                         error: .sequence
                     ) { execution in
                         state.lock.withLock { $0.processID = execution.processIdentifier.value }
+                        let writer = execution.standardInputWriter
+                        async let fed: Void = Self.feed(input, to: writer)
                         async let output: Void = Self.drain(execution.standardOutput, into: state, isError: false)
                         async let errors: Void = Self.drain(execution.standardError, into: state, isError: true)
+                        await fed
                         try await output
                         try await errors
                     }
@@ -166,6 +169,19 @@ struct ChildProcess: Sendable {
                 processID: captured.processID ?? 0
             )
         )
+    }
+
+    /// Writes the input and closes the pipe. A child that exits without reading all of it (or at
+    /// all) is no failure: the write ends with `EPIPE`, and the pipe is closed all the same.
+    ///
+    /// (swift-subprocess 1.0.2 with `.array` input traps when the child exits before the input is
+    /// written: its writer task is cancelled before it closes the descriptor. With the writer in
+    /// our hands, `finish()` always runs.)
+    private static func feed(_ input: [UInt8], to writer: StandardInputWriter) async {
+        if !input.isEmpty {
+            _ = try? await writer.write(input)
+        }
+        try? await writer.finish()
     }
 
     private static func drain(

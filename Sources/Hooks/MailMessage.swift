@@ -90,7 +90,8 @@ public enum MailMessage {
     }
 
     private static func htmlBody(_ items: [FeedItem], feedTitle: String) -> String {
-        var html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(escape(feedTitle))</title></head>\n<body>\n"
+        var html =
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(escape(feedTitle))</title></head>\n<body>\n"
         for item in items {
             let title = escape(item.title ?? item.link ?? "(untitled)")
             if let link = item.link {
