@@ -61,7 +61,7 @@ public enum MailMessage {
             }
         }
         headers.append(("MIME-Version", "1.0"))
-        headers.append(("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
+        headers.append(("Content-Type", "multipart/alternative;\n boundary=\"\(boundary)\""))
 
         var text = ""
         for (name, value) in headers { text += "\(name): \(value)\n" }

@@ -70,6 +70,7 @@ enum PlainText {
                 case "a" where keepLinks:
                     if isClosing {
                         if let url = linkURL, !output[linkTextStart...].contains(url) {
+                            pendingSpace = true
                             emit("<\(url)>")
                         }
                         linkURL = nil
