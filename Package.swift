@@ -24,6 +24,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // FilePath, for swift-subprocess's executable and working directory (already its dependency).
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C libraries: module maps and the few shims Swift cannot call directly.
@@ -54,6 +58,18 @@ let package = Package(
         .target(name: "Fetcher", dependencies: ["FeedModel", "Curl", "Platform"], swiftSettings: strictSettings),
         // The crash-safe file store: fetch state, seen items, outbox (docs/store.md).
         .target(name: "Store", dependencies: ["FeedModel", "Platform"], swiftSettings: strictSettings),
+        // Delivery of new items: exec, webhook, jsonl, maildir and sendmail hooks, filters, retry policy.
+        .target(
+            name: "Hooks",
+            dependencies: [
+                "FeedModel", "Curl", "Platform",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strictSettings
+        ),
 
         .executableTarget(
             name: "feedd",
@@ -99,6 +115,11 @@ let package = Package(
             name: "StoreCrashWriter",
             dependencies: ["Store", "FeedModel", "Platform"],
             path: "Tests/StoreCrashWriter",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HooksTests",
+            dependencies: ["Hooks", "FeedModel", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

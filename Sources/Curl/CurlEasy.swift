@@ -13,6 +13,10 @@ public struct CurlEasy: ~Copyable {
     let state: TransferState
     /// The list `CURLOPT_HTTPHEADER` points at, if any.
     private var headerList: HeaderList?
+    /// The fields last given to `setRequestHeaders`.
+    private var requestHeaders: [HeaderField] = []
+    /// Set by `setRequestBody`: the list also removes curl's own `Expect` field.
+    private var removesExpectHeader = false
 
     /// Makes a handle with feedd's fixed defaults (no signals, TLS verified, http(s) only).
     public init() throws(CurlError) {
@@ -34,6 +38,8 @@ public struct CurlEasy: ~Copyable {
         self.errorBuffer = errorBuffer
         self.state = state
         self.headerList = nil
+        self.requestHeaders = []
+        self.removesExpectHeader = false
     }
 
     deinit {
@@ -54,6 +60,8 @@ public struct CurlEasy: ~Copyable {
         curl_easy_reset(handle)
         // curl no longer points at the list, so it may go.
         headerList = nil
+        requestHeaders = []
+        removesExpectHeader = false
         state.reset()
         state.maxBodySize = .max
         state.url = ""
@@ -194,7 +202,13 @@ public struct CurlEasy: ~Copyable {
 
     /// Extra request header fields, replacing any set before; an empty list removes them.
     public mutating func setRequestHeaders(_ fields: [HeaderField]) throws(CurlError) {
-        guard !fields.isEmpty else {
+        requestHeaders = fields
+        try applyHeaders()
+    }
+
+    /// Hands `requestHeaders` (and the removal of `Expect` for a body) to curl.
+    private mutating func applyHeaders() throws(CurlError) {
+        guard !requestHeaders.isEmpty || removesExpectHeader else {
             try Self.check(
                 feedd_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, nil),
                 .option(CURLOPT_HTTPHEADER)
@@ -202,13 +216,35 @@ public struct CurlEasy: ~Copyable {
             headerList = nil
             return
         }
-        let list = try HeaderList(fields)
+        let list = try HeaderList(requestHeaders, removing: removesExpectHeader ? ["Expect"] : [])
         try Self.check(
             feedd_curl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list.pointer),
             .option(CURLOPT_HTTPHEADER)
         )
         // Only now that curl points at the new list may the old one be freed.
         headerList = consume list
+    }
+
+    /// Sends `body` with `method` (`POST`, `PUT`, …) instead of a GET. libcurl copies the bytes
+    /// (`CURLOPT_COPYPOSTFIELDS`), so the array need not outlive the call. Also switches off
+    /// `Expect: 100-continue`, which would hold a larger body back for a second waiting for a
+    /// `100 Continue` that many receivers never send.
+    public mutating func setRequestBody(_ body: [UInt8], method: String = "POST") throws(CurlError) {
+        try Self.check(
+            feedd_curl_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)),
+            .option(CURLOPT_POSTFIELDSIZE_LARGE)
+        )
+        // An empty body still needs a valid pointer: curl reads it as "no data", not as a C string.
+        var bytes = body.isEmpty ? [0] : body
+        let code = bytes.withUnsafeMutableBytes { raw in
+            feedd_curl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, raw.baseAddress)
+        }
+        try Self.check(code, .option(CURLOPT_COPYPOSTFIELDS))
+        if method != "POST" {
+            try setString(CURLOPT_CUSTOMREQUEST, method)
+        }
+        removesExpectHeader = true
+        try applyHeaders()
     }
 
     private func setLong(_ option: CURLoption, _ value: Int) throws(CurlError) {

@@ -6,8 +6,9 @@ internal import CCurl
 struct HeaderList: ~Copyable {
     private(set) var pointer: UnsafeMutablePointer<curl_slist>?
 
-    /// Builds the list from `Name: value` fields; rejects names or values with line breaks.
-    init(_ fields: [HeaderField]) throws(CurlError) {
+    /// Builds the list from `Name: value` fields, then `Name:` lines that stop curl from sending
+    /// its own field of each name in `removing`; rejects names or values with line breaks.
+    init(_ fields: [HeaderField], removing removed: [String] = []) throws(CurlError) {
         var list: UnsafeMutablePointer<curl_slist>? = nil
         for field in fields {
             let isValid =
@@ -21,6 +22,13 @@ struct HeaderList: ~Copyable {
             // "Name:" with nothing after it would make curl remove the header; "Name;" sends it empty.
             let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
             guard let appended = curl_slist_append(list, line) else {
+                curl_slist_free_all(list)
+                throw .handleCreation
+            }
+            list = appended
+        }
+        for name in removed {
+            guard let appended = curl_slist_append(list, "\(name):") else {
                 curl_slist_free_all(list)
                 throw .handleCreation
             }

@@ -1,0 +1,46 @@
+import Glibc
+
+/// This process and the machine it runs on.
+public enum OS {
+    /// The value of environment variable `name`, or nil when it is not set.
+    public static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    /// This process's id.
+    public static var processID: Int32 { getpid() }
+
+    /// The machine's host name, or "localhost" when it cannot be read.
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The wall-clock time: whole seconds and nanoseconds since 1970-01-01T00:00:00Z.
+    public static func wallClock() -> (seconds: Int64, nanoseconds: Int64) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return (Int64(now.tv_sec), Int64(now.tv_nsec))
+    }
+
+    /// Whether a process (or process group, for a negative `pid`) exists: `kill(pid, 0)`.
+    public static func processExists(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    /// Sends SIGKILL to every process of the process group `group`; a group that is gone is not an error.
+    public static func killProcessGroup(_ group: Int32) {
+        // ESRCH (no such group) is the only failure possible for a group this process made.
+        _ = kill(-group, SIGKILL)
+    }
+}
+
+extension OS {
+    /// Makes writes to a pipe whose reader is gone fail with `EPIPE` instead of killing the
+    /// process with `SIGPIPE` (a hook that exits without reading its standard input). Child
+    /// processes spawned by swift-subprocess get every signal back at its default.
+    public static func ignoreBrokenPipeSignal() {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }
+}
