@@ -104,6 +104,25 @@ struct ParseCommandTests {
         #expect(agent?.hasPrefix("feedd/") == true)
     }
 
+    @Test("the proxy environment variables are honoured (http_proxy)")
+    func proxyFromEnvironment() async throws {
+        try await HTTPTestServer.withRunning { proxy, proxyURL in
+            await proxy.route("/feed.xml", ScriptedResponse(body: Array(Self.feed.utf8)))
+            var environment = ProcessInfo.processInfo.environment
+            environment["http_proxy"] = proxyURL
+            environment["no_proxy"] = nil
+            environment["NO_PROXY"] = nil
+            // The host does not exist: only a proxy can answer for it.
+            let result = try await ProcessRunner.run(
+                Self.binary, arguments: ["parse", "http://feedd-env-proxy.invalid/feed.xml"], environment: environment)
+            #expect(result.status == 0, "\(result.stderrText)")
+            #expect(try json(result)["title"] as? String == "Example")
+            let seen = await proxy.requests(for: "/feed.xml")
+            #expect(seen.count == 1)
+            #expect(seen.first?.header("Host") == "feedd-env-proxy.invalid")
+        }
+    }
+
     @Test("an HTTP error exits 1 with the URL and the status")
     func httpError() async throws {
         let server = HTTPTestServer()
