@@ -64,7 +64,7 @@ public struct ConfigLoader: Sendable {
         var session = LoadSession(loader: self, path: path)
         let configuration = session.run()
         let problems = session.problems.problems
-        guard problems.isEmpty else { throw ConfigErrors(problems: problems) }
+        guard problems.isEmpty else { throw ConfigErrors(problems: problems, files: [path]) }
         return configuration
     }
 }

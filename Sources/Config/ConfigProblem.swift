@@ -30,9 +30,11 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
 public struct ConfigErrors: Error, Sendable, CustomStringConvertible {
     public var problems: [ConfigProblem]
 
-    /// Sorts `problems` by line within each file, files in the order they first appear.
-    public init(problems: [ConfigProblem]) {
+    /// Sorts `problems` by line within each file; files in the order of `files`, then in the order
+    /// they first appear.
+    public init(problems: [ConfigProblem], files: [String] = []) {
         var fileOrder: [String: Int] = [:]
+        for file in files where fileOrder[file] == nil { fileOrder[file] = fileOrder.count }
         for problem in problems where fileOrder[problem.file] == nil { fileOrder[problem.file] = fileOrder.count }
         self.problems = problems.enumerated().sorted { lhs, rhs in
             let (left, right) = (lhs.element, rhs.element)
