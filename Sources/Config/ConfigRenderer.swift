@@ -42,7 +42,8 @@ public enum ConfigRenderer {
                 var meaning = info.doc
                 if let variable = info.environment { meaning += " (environment: `\(variable)`)" }
                 let shown = info.isRequired ? "required" : "`\(info.defaultText)`"
-                text += "| `\(info.key)` | \(info.type) | \(shown.replacingPipes) | \(meaning.replacingPipes) |\n"
+                text +=
+                    "| `\(info.key)` | \(info.type.replacingPipes) | \(shown.replacingPipes) | \(meaning.replacingPipes) |\n"
             }
             text += "\n"
         }

@@ -30,6 +30,14 @@ public struct FeedConfiguration: Sendable, Hashable, ConfigSection {
 
     public init() {}
 
+    /// Whether `other` has the same settings, wherever each was written (`origin` aside): what a
+    /// reload compares to decide whether this one changed.
+    public func hasSameSettings(as other: FeedConfiguration) -> Bool {
+        var other = other
+        other.origin = origin
+        return self == other
+    }
+
     public init(name: String, url: String) {
         self.name = name
         self.url = url

@@ -19,6 +19,14 @@ public struct HookConfiguration: Sendable, Hashable, ConfigSection {
 
     public init() {}
 
+    /// Whether `other` has the same settings, wherever each was written (`origin` aside): what a
+    /// reload compares to decide whether this one changed.
+    public func hasSameSettings(as other: HookConfiguration) -> Bool {
+        var other = other
+        other.origin = origin
+        return self == other
+    }
+
     public init(name: String, settings: HookSettings) {
         self.name = name
         self.settings = settings

@@ -1,3 +1,5 @@
+internal import Foundation
+
 /// A value that must not be shown: a header value, a password, an HMAC key.
 ///
 /// Written in the configuration as a string (the value itself), `{ file = "path" }` (the file's
@@ -25,6 +27,39 @@ public enum Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugStri
 
     public var customMirror: Mirror { Mirror(self, children: ["source": description]) }
 
+    /// The value now: the literal, the file's content without its trailing line breaks (at most
+    /// 64 KiB), or the variable of `environment`. Read at each use, so a rotated token needs no reload.
+    /// The error names the source, never a value.
+    public func resolve(environment: [String: String]) throws(SecretReadError) -> String {
+        switch self {
+        case .literal(let value):
+            return value
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw SecretReadError(source: self, reason: "cannot read the file")
+            }
+            guard data.count <= 64 * 1024 else {
+                throw SecretReadError(source: self, reason: "the file is over 64 KiB")
+            }
+            var text = String(decoding: data, as: UTF8.self)
+            while let last = text.last, last.isNewline { text.removeLast() }
+            return text
+        case .env(let name):
+            guard let value = environment[name] else {
+                throw SecretReadError(source: self, reason: "the variable is not set")
+            }
+            return value
+        }
+    }
+
     /// What is printed in place of a literal secret.
     public static let mask = "********"
+}
+
+/// A secret that could not be read.
+public struct SecretReadError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var source: Secret
+    public var reason: String
+
+    public var description: String { "cannot read secret \(source): \(reason)" }
 }

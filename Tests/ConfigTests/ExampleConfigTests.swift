@@ -1,5 +1,7 @@
 import Config
+import FeedParser
 import Foundation
+import TestSupport
 import Testing
 
 /// `config/feedd.toml` and `docs/config.md` stay in step with the option definitions.
@@ -66,5 +68,26 @@ struct ExampleConfigTests {
         #expect(
             String(text[start.upperBound..<stop.lowerBound]) == generated,
             "docs/config.md is out of date: run FEEDD_UPDATE_DOCS=1 swift test --filter referenceInStep")
+    }
+}
+
+@Suite("The printed configuration")
+struct RenderedConfigTests {
+    @Test("what feedd check prints of the example is TOML that loads back to the same configuration")
+    func roundTrip() async throws {
+        let path = repositoryRoot.appendingPathComponent("config/feedd.toml").path
+        let original = try ConfigLoader.load(path: path, environment: [:], opmlReader: { try OPMLReader.read($0) })
+        let printed = ConfigRenderer.toml(original)
+        try await withTemporaryDirectory { directory in
+            var again = try loadConfiguration(["printed.toml": printed], in: directory, main: "printed.toml")
+            for index in again.feeds.indices { again.feeds[index].origin = original.feeds[index].origin }
+            for index in again.hookDefinitions.indices {
+                again.hookDefinitions[index].origin = original.hookDefinitions[index].origin
+            }
+            again.file = original.file
+            again.include = original.include
+            again.opml = original.opml
+            #expect(again == original)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 
 @testable import Config
@@ -69,5 +71,43 @@ struct ValueTests {
         #expect(Glob.matches("[a-c]*", "bbc"))
         #expect(!Glob.matches("[!a-c]*", "bbc"))
         #expect(Glob.matches("[abc", "[abc"))
+    }
+}
+
+@Suite("Resolving secrets")
+struct SecretResolutionTests {
+    @Test("a file secret loses its trailing line break; an unset variable is an error naming it, not a value")
+    func resolve() async throws {
+        try await withTemporaryDirectory { directory in
+            let file = try directory.write("s3cret\n", to: "token")
+            #expect(try Secret.file(file.path).resolve(environment: [:]) == "s3cret")
+            #expect(try Secret.env("TOKEN").resolve(environment: ["TOKEN": "x"]) == "x")
+            #expect(try Secret.literal("y").resolve(environment: [:]) == "y")
+            #expect(throws: SecretReadError.self) { try Secret.env("NOPE").resolve(environment: [:]) }
+            do throws(SecretReadError) {
+                _ = try Secret.file(directory.path + "/missing").resolve(environment: [:])
+                Issue.record("a missing file resolved")
+            } catch {
+                #expect(error.description.hasPrefix("cannot read secret { file = "))
+            }
+        }
+    }
+}
+
+@Suite("Comparing definitions on reload")
+struct ReloadComparisonTests {
+    @Test("a feed or hook moved to another line has the same settings; a changed interval does not")
+    func sameSettings() {
+        var feed = FeedConfiguration(name: "a", url: "https://example.org/a")
+        feed.origin = "feedd.toml:3"
+        var moved = feed
+        moved.origin = "feedd.toml:9"
+        #expect(feed.hasSameSettings(as: moved))
+        moved.interval = .hours(1)
+        #expect(!feed.hasSameSettings(as: moved))
+        var hook = HookConfiguration(name: "h", settings: .jsonl(JSONLinesHookSettings()))
+        let other = hook
+        hook.origin = "x.toml:1"
+        #expect(hook.hasSameSettings(as: other))
     }
 }
