@@ -62,6 +62,8 @@ public struct WebhookHookSettings: Sendable, Hashable, ConfigSection {
     public var secret: Secret?
     public var timeout: ConfigDuration = .seconds(30)
     public var connectTimeout: ConfigDuration = .seconds(10)
+    /// Response bytes kept for the log; the rest is cut, which fails nothing.
+    public var maxResponseSize: ByteSize = .kibibytes(64)
 
     public init() {}
 
@@ -83,6 +85,9 @@ public struct WebhookHookSettings: Sendable, Hashable, ConfigSection {
             doc: "key of the X-Feedd-Signature HMAC-SHA256; a string, { file = \"path\" } or { env = \"NAME\" }"),
         .value("timeout", \.timeout, .duration, doc: "for the whole request", check: Checks.positive),
         .value("connect_timeout", \.connectTimeout, .duration, doc: "for the connection", check: Checks.positive),
+        .value(
+            "max_response_size", \.maxResponseSize, .size,
+            doc: "response bytes kept for the log (more is cut, not a failure)"),
     ]
 }
 
