@@ -7,28 +7,33 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Validate the configuration and print it resolved.",
         discussion: """
-            Reads the configuration file, the files it includes and the OPML files it names, applies
-            the environment and the command line, and checks everything: unknown keys (with the key
-            meant, when one is close), values of the wrong type, names used twice, hooks that do not
-            exist, URLs, intervals outside min_interval and max_interval, bad filter expressions.
+            Reads the configuration file, the files it includes and the OPML files
+            it names, applies the environment and the command line, and checks
+            everything: unknown keys (with the key meant, when one is close), values
+            of the wrong type, names used twice, hooks that do not exist, URLs,
+            intervals outside min_interval and max_interval, bad filter expressions.
             Every problem is listed at once, each with its file, line and key.
 
-            A valid configuration is printed resolved on standard output: every global key with its
-            value (defaults included), every hook and feed with the keys that differ from the
-            defaults, relative paths made absolute. Secrets written in the file print as "********";
-            those read from a file or the environment print as where they come from.
+            A valid configuration is printed resolved on standard output: every
+            global key with its value (defaults included), every hook and feed with
+            the keys that differ from the defaults, relative paths made absolute.
+            Secrets written in the file print as "********"; those read from a file
+            or the environment print as where they come from.
 
-            The file is --config, else $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else
-            config/feedd.toml. The state directory is --state-dir, else $FEEDD_STATE_DIR, else the
-            file's state_dir, else $STATE_DIRECTORY (systemd), else /var/lib/feedd. The reference of
-            every key is docs/config.md; config/feedd.toml is a commented example of each.
+            The file is --config, else $FEEDD_CONFIG, else /etc/feedd/feedd.toml
+            when it exists, else config/feedd.toml. The state directory is
+            --state-dir, else $FEEDD_STATE_DIR, else the file's state_dir, else
+            $STATE_DIRECTORY (systemd), else /var/lib/feedd. Every key is described
+            in docs/config.md; config/feedd.toml is a commented example of each.
 
             EXAMPLES
               feedd check --config config/feedd.toml
               FEEDD_LOG_LEVEL=debug feedd check --quiet && systemctl reload feedd
 
             EXIT STATUS
-              0 valid; 64 bad usage; 78 the configuration has problems (listed on standard error).
+              0   valid
+              64  bad usage
+              78  the configuration has problems (listed on standard error)
             """
     )
 

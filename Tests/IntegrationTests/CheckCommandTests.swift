@@ -85,7 +85,7 @@ struct CheckCommandTests {
         let result = try await ProcessRunner.run(ParseCommandTests.binary, arguments: ["check", "--help"])
         #expect(result.status == 0)
         #expect(result.stdoutText.contains("EXIT STATUS"))
-        #expect(result.stdoutText.contains("78 the configuration has problems"))
+        #expect(result.stdoutText.contains("78  the configuration has problems"))
         #expect(result.stdoutText.contains("$FEEDD_CONFIG"))
         let top = try await ProcessRunner.run(ParseCommandTests.binary, arguments: ["--help"])
         #expect(top.stdoutText.contains("78  the configuration has problems"))
