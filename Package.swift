@@ -28,6 +28,8 @@ let package = Package(
         // FilePath, for swift-subprocess's executable and working directory (already its dependency).
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // TOML for the configuration file (toml++ underneath, built as C++).
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // C libraries: module maps and the few shims Swift cannot call directly.
@@ -71,10 +73,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The configuration file: TOML -> plain validated values with file:line problems (docs/config.md).
+        .target(
+            name: "Config",
+            dependencies: ["FeedModel", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strictSettings
+        ),
+
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "FeedModel", "FeedParser", "Fetcher", "Platform", "Store",
+                "Config", "FeedModel", "FeedParser", "Fetcher", "Platform", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -115,6 +124,11 @@ let package = Package(
             name: "StoreCrashWriter",
             dependencies: ["Store", "FeedModel", "Platform"],
             path: "Tests/StoreCrashWriter",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ConfigTests",
+            dependencies: ["Config", "FeedModel", "FeedParser", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

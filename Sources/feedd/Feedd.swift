@@ -16,6 +16,9 @@ struct Feedd: AsyncParsableCommand {
             else $STATE_DIRECTORY, else ./state. `feedd items`, `feedd feeds`, `feedd held` and
             `feedd store check` read it while the daemon runs.
 
+            The configuration is one TOML file (`feedd check` validates it and prints it resolved):
+            see config/feedd.toml and docs/config.md.
+
             EXIT STATUS
               0   success
               1   the input could not be read or fetched; `store check` found damage
@@ -23,8 +26,9 @@ struct Feedd: AsyncParsableCommand {
               65  the input is not a feed
               74  the state directory cannot be read or written (I/O error)
               75  the state directory is in use by another feedd process (try again later)
+              78  the configuration has problems (`feedd check` lists them all)
             """,
         version: version,
-        subcommands: [Parse.self, Items.self, Feeds.self, Held.self, StoreCommand.self]
+        subcommands: [Check.self, Parse.self, Items.self, Feeds.self, Held.self, StoreCommand.self]
     )
 }

@@ -1,0 +1,81 @@
+/// The rules that look at more than one value (miniflux keeps its in one `Validate()`; so do we):
+/// unique names, hook references, intervals within their bounds, retry delays in order.
+struct ConfigValidator {
+    let configuration: FeeddConfiguration
+    /// The main file, for the global keys.
+    let main: DecodeContext
+    let feedSources: [DefinitionSource]
+    let hookSources: [DefinitionSource]
+    let problems: ProblemList
+
+    func validate() {
+        checkUniqueNames(configuration.feeds.map(\.name), sources: feedSources, what: "feed")
+        checkUniqueNames(configuration.hookDefinitions.map(\.name), sources: hookSources, what: "hook")
+        checkIntervals()
+        checkHookReferences()
+        for (hook, source) in zip(configuration.hookDefinitions, hookSources) {
+            if hook.retry.base > hook.retry.maxDelay {
+                source.context.report(
+                    "retry.base (\(hook.retry.base)) is longer than retry.max_delay (\(hook.retry.maxDelay))",
+                    at: source.path.appending("retry"))
+            }
+        }
+    }
+
+    private func checkUniqueNames(_ names: [String], sources: [DefinitionSource], what: String) {
+        var first: [String: DefinitionSource] = [:]
+        for (name, source) in zip(names, sources) where !name.isEmpty {
+            if let earlier = first[name] {
+                let line = earlier.context.locator?.line(for: earlier.path).map { ":\($0)" } ?? ""
+                source.context.report(
+                    "\(what) name `\(name)` is already used (\(earlier.context.file)\(line))",
+                    at: source.path.appending("name"))
+            } else {
+                first[name] = source
+            }
+        }
+    }
+
+    private func checkIntervals() {
+        let low = configuration.minInterval
+        let high = configuration.maxInterval
+        if low > high {
+            main.report(
+                "min_interval (\(low)) is longer than max_interval (\(high))", at: ConfigKeyPath(keys: "min_interval"))
+            return
+        }
+        if let message = outside(configuration.interval) {
+            main.report(message, at: ConfigKeyPath(keys: "interval"))
+        }
+        for (feed, source) in zip(configuration.feeds, feedSources) {
+            if let interval = feed.interval, let message = outside(interval) {
+                source.context.report(message, at: source.path.appending("interval"))
+            }
+        }
+    }
+
+    private func outside(_ interval: ConfigDuration) -> String? {
+        if interval < configuration.minInterval {
+            return "\(interval) is shorter than min_interval (\(configuration.minInterval))"
+        }
+        if interval > configuration.maxInterval {
+            return "\(interval) is longer than max_interval (\(configuration.maxInterval))"
+        }
+        return nil
+    }
+
+    private func checkHookReferences() {
+        let defined = configuration.hookDefinitions.map(\.name)
+        func check(_ names: [String], context: DecodeContext, path: ConfigKeyPath) {
+            for (index, name) in names.enumerated() where !defined.contains(name) {
+                context.report(
+                    "no hook named `\(name)`" + Suggestion.phrase(for: name, in: defined),
+                    at: path.appending(index: index))
+            }
+        }
+        check(configuration.hooks, context: main, path: ConfigKeyPath(keys: "hooks"))
+        for (feed, source) in zip(configuration.feeds, feedSources) {
+            check(feed.hooks, context: source.context, path: source.path.appending("hooks"))
+        }
+    }
+}

@@ -1,0 +1,126 @@
+/// The whole configuration: global settings, feeds and hooks, validated, paths absolute.
+///
+/// Made by `ConfigLoader.load`; the daemon maps it onto `HTTPFetcher.Configuration`, `FetchRequest`,
+/// `StoreOptions` and the hooks' own configuration types.
+public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
+    /// The main configuration file, absolute.
+    public var file = ""
+    /// The store's folder. Default: `$STATE_DIRECTORY` when set (systemd's `StateDirectory=`), else
+    /// `/var/lib/feedd`.
+    public var stateDirectory = "/var/lib/feedd"
+    /// The poll interval of feeds that set none.
+    public var interval: ConfigDuration = .minutes(30)
+    /// Each due time moves by a random amount up to this (never more than a tenth of the interval).
+    public var jitter: ConfigDuration = .minutes(1)
+    /// Bounds of every interval: the configured ones, and those feeds and servers ask for.
+    public var minInterval: ConfigDuration = .minutes(1)
+    public var maxInterval: ConfigDuration = .days(1)
+    /// Transfers in flight at once, and to one host.
+    public var concurrency = 64
+    public var perHost = 2
+    /// nil: the fetcher's built-in `feedd/<version> (+https://github.com/feedd/feedd)`.
+    public var userAgent: String?
+    public var limits = FetchLimitsConfiguration()
+    /// `debug`, `info`, `notice`, `warning` or `error`.
+    public var logLevel = "info"
+    /// Hooks every feed fires, besides its own.
+    public var hooks: [String] = []
+    /// The first poll of a new feed fires hooks for the items already there (default: stores them silently).
+    public var notifyExisting = false
+    /// `host:port` of the HTTP listener (health, metrics, status); nil: none.
+    public var listen: String?
+    public var retention = RetentionConfiguration()
+    public var floodGuard = FloodGuardConfiguration()
+    public var keyMemory = KeyMemoryConfiguration()
+    /// Glob patterns of the included files, absolute.
+    public var include: [String] = []
+    /// OPML files whose outlines became feeds, absolute.
+    public var opml: [String] = []
+    /// Every feed: the main file's, the included files' and the OPML files', in that order.
+    public var feeds: [FeedConfiguration] = []
+    /// Every `[[hook]]`.
+    public var hookDefinitions: [HookConfiguration] = []
+
+    public init() {}
+
+    /// The feed's poll interval.
+    public func interval(of feed: FeedConfiguration) -> ConfigDuration { feed.interval ?? interval }
+
+    /// The feed's fetch limits: its overrides over the global ones.
+    public func limits(of feed: FeedConfiguration) -> FetchLimitsConfiguration { limits.applying(feed.limits) }
+
+    /// The hooks the feed fires: the global ones, then its own, each once.
+    public func hookNames(of feed: FeedConfiguration) -> [String] {
+        var names: [String] = []
+        for name in hooks + feed.hooks where !names.contains(name) { names.append(name) }
+        return names
+    }
+
+    /// Whether the feed's first poll fires hooks.
+    public func notifyExisting(of feed: FeedConfiguration) -> Bool { feed.notifyExisting ?? notifyExisting }
+
+    /// The feed's retention.
+    public func retention(of feed: FeedConfiguration) -> RetentionConfiguration {
+        feed.retention.applied(to: retention)
+    }
+
+    /// The hook named `name`.
+    public func hook(named name: String) -> HookConfiguration? { hookDefinitions.first { $0.name == name } }
+
+    /// The feed named `name`.
+    public func feed(named name: String) -> FeedConfiguration? { feeds.first { $0.name == name } }
+
+    /// The global keys (not `feed`, `hook`: the loader reads those tables).
+    static let options: [ConfigOption<Self>] =
+        [
+            .value(
+                "state_dir", \.stateDirectory, .path, defaultText: "$STATE_DIRECTORY, else \"/var/lib/feedd\"",
+                environment: "FEEDD_STATE_DIR", doc: "the store: fetch state, items, outbox"),
+            .value("interval", \.interval, .duration, doc: "poll interval of feeds that set none"),
+            .value("jitter", \.jitter, .duration, doc: "each due time moves by a random amount up to this"),
+            .value(
+                "min_interval", \.minInterval, .duration,
+                doc: "shortest interval: configured ones are checked, server hints (ttl, Cache-Control) clamped",
+                check: Checks.positive),
+            .value("max_interval", \.maxInterval, .duration, doc: "longest interval, likewise"),
+            .value(
+                "concurrency", \.concurrency, .integer, doc: "transfers in flight at once", check: Checks.atLeastOne),
+            .value("per_host", \.perHost, .integer, doc: "transfers in flight to one host", check: Checks.atLeastOne),
+            .value(
+                "user_agent", \.userAgent, .optional(.string),
+                defaultText: "\"feedd/<version> (+https://github.com/feedd/feedd)\"",
+                doc: "sent with every request",
+                check: { ($0?.contains { $0.isNewline } ?? false) ? "must be one line" : nil }),
+            .value(
+                "log_level", \.logLevel, .choice(["debug", "info", "notice", "warning", "error"]),
+                environment: "FEEDD_LOG_LEVEL", doc: "least important message logged"),
+            .value("hooks", \.hooks, .list(.string), doc: "hooks every feed fires, besides its own"),
+            .value(
+                "notify_existing", \.notifyExisting, .boolean,
+                doc:
+                    "the first poll of a new feed fires hooks for the items already there (false: stores them silently)"
+            ),
+            .value(
+                "listen", \.listen, .optional(.string), defaultText: "none", environment: "FEEDD_LISTEN",
+                doc: "host:port of the HTTP listener (health, metrics, status, API)",
+                check: { $0.flatMap(Self.checkListen) }),
+            .section("retention", \.retention, doc: "what the store keeps"),
+            .section("flood_guard", \.floodGuard, doc: "holds a poll that brings too many new items"),
+            .section("key_memory", \.keyMemory, doc: "when keys of dropped items are forgotten"),
+            .value(
+                "include", \.include, .list(.path),
+                doc: "more files of [[feed]] and [[hook]] tables: glob patterns relative to this file's folder"),
+            .value("opml", \.opml, .list(.path), doc: "OPML files whose outlines with an xmlUrl become feeds"),
+        ] + FetchLimitsConfiguration.options.map { $0.lifted(\Self.limits) }
+
+    /// `host:port`, `[v6]:port` or `:port`, port 1-65535.
+    @Sendable static func checkListen(_ text: String) -> String? {
+        let message = "expected host:port like \"127.0.0.1:8086\", got \(TOMLText.quoted(text))"
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port)
+        else { return message }
+        let host = text[..<colon]
+        if host.hasPrefix("[") != host.hasSuffix("]") || host.contains(where: \.isWhitespace) { return message }
+        return nil
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Config
+import FeedParser
+import Platform
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Validate the configuration and print it resolved.",
+        discussion: """
+            Reads the configuration file, the files it includes and the OPML files
+            it names, applies the environment and the command line, and checks
+            everything: unknown keys (with the key meant, when one is close), values
+            of the wrong type, names used twice, hooks that do not exist, URLs,
+            intervals outside min_interval and max_interval, bad filter expressions.
+            Every problem is listed at once, each with its file, line and key.
+
+            A valid configuration is printed resolved on standard output: every
+            global key with its value (defaults included), every hook and feed with
+            the keys that differ from the defaults, relative paths made absolute.
+            Secrets written in the file print as "********"; those read from a file
+            or the environment print as where they come from.
+
+            The file is --config, else $FEEDD_CONFIG, else /etc/feedd/feedd.toml
+            when it exists, else config/feedd.toml. The state directory is
+            --state-dir, else $FEEDD_STATE_DIR, else the file's state_dir, else
+            $STATE_DIRECTORY (systemd), else /var/lib/feedd. Every key is described
+            in docs/config.md; config/feedd.toml is a commented example of each.
+
+            EXAMPLES
+              feedd check --config config/feedd.toml
+              FEEDD_LOG_LEVEL=debug feedd check --quiet && systemctl reload feedd
+
+            EXIT STATUS
+              0   valid
+              64  bad usage
+              78  the configuration has problems (listed on standard error)
+            """
+    )
+
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "The configuration file.",
+            discussion: "Default: $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else config/feedd.toml.",
+            valueName: "file"))
+    var config: String?
+
+    @Option(
+        name: .customLong("state-dir"),
+        help: ArgumentHelp("The state directory, over the environment and the file.", valueName: "dir"))
+    var stateDirectory: String?
+
+    @Flag(help: ArgumentHelp("Print nothing when valid; only the exit status (and any problems) tell."))
+    var quiet = false
+
+    func run() throws {
+        var environment: [String: String] = [:]
+        for name in ConfigLoader.environmentVariables {
+            if let value = Environment.value(name) { environment[name] = value }
+        }
+        let path = ConfigLoader.defaultPath(option: config, environment: environment)
+        var overrides: [String: String] = [:]
+        if let stateDirectory { overrides["state_dir"] = stateDirectory }
+        let loader = ConfigLoader(
+            environment: environment, overrides: overrides,
+            opmlReader: { bytes in try OPMLReader.read(bytes) })
+        let configuration: FeeddConfiguration
+        do {
+            configuration = try loader.load(path: path)
+        } catch {
+            var text = error.problems.map { "\($0)\n" }.joined()
+            let count = error.problems.count
+            text += "feedd: \(path): \(count) problem\(count == 1 ? "" : "s")\n"
+            try? StandardStream.error.write(text)
+            exitProcess(78)
+        }
+        guard !quiet else { return }
+        do {
+            try StandardStream.output.write(ConfigRenderer.toml(configuration))
+        } catch {
+            Diagnostics.fail("standard output: \(error)", status: 1)
+        }
+    }
+}
