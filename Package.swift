@@ -28,6 +28,8 @@ let package = Package(
         // FilePath, for swift-subprocess's executable and working directory (already its dependency).
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries: module maps and the few shims Swift cannot call directly.
@@ -71,11 +73,24 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The composition root: settings, scheduler, poll pipeline, outbox worker, lifecycle, systemd notify.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "FeedModel", "FeedParser", "Fetcher", "Store", "Hooks", "Platform",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "FeedModel", "FeedParser", "Fetcher", "Platform", "Store",
+                "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -120,6 +135,25 @@ let package = Package(
         .testTarget(
             name: "HooksTests",
             dependencies: ["Hooks", "FeedModel", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "FeedModel", "Fetcher", "Hooks", "Platform", "Store", "TestSupport", "DaemonChild",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A child process for the daemon's end-to-end tests: settings from its arguments, then `Daemon.run`.
+        .executableTarget(
+            name: "DaemonChild",
+            dependencies: [
+                "Daemon", "Hooks", "Platform",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/DaemonChild",
             swiftSettings: strictSettings
         ),
         .testTarget(
