@@ -24,7 +24,9 @@ extension Daemon {
     ) async throws(DaemonError) {
         let daemon = try Daemon(settings: settings, logger: logger)
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: PollService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "daemon"),
+            .init(
+                service: PollService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup,
+                serviceName: "daemon"),
             .init(
                 service: ReloadService(daemon: daemon, reload: reload, notifier: notifier, logger: logger),
                 successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "reload"),
@@ -82,7 +84,8 @@ struct ReloadService: Service {
                     try daemon.reload(try await reload())
                 } catch {
                     logger.error(
-                        "reload failed; keeping the settings in force", metadata: ["error": "\(String(describing: error))"])
+                        "reload failed; keeping the settings in force",
+                        metadata: ["error": "\(String(describing: error))"])
                 }
                 notifier.ready(status: daemon.statusLine)
             }

@@ -1,5 +1,5 @@
-public import Logging
 import FeedModel
+public import Logging
 import Platform
 
 /// feedd's log lines on standard error: one line per event, `[time ]level feedd: message key=value …`.

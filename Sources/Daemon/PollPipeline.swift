@@ -58,7 +58,9 @@ struct PollPipeline: Sendable {
             var pause: Timestamp?
             if case .httpStatus(_, let code, let after) = error, code == 429 || code == 503 {
                 retryAfter = after?.seconds(from: now)
-                if let seconds = retryAfter ?? (code == 429 ? Int(SchedulePolicy.seconds(active.settings.schedule.hostPause)) : nil) {
+                if let seconds = retryAfter
+                    ?? (code == 429 ? Int(SchedulePolicy.seconds(active.settings.schedule.hostPause)) : nil)
+                {
                     let capped = min(Int64(seconds), SchedulePolicy.seconds(active.settings.schedule.maxRetryAfter))
                     pause = Timestamp(secondsSince1970: now.secondsSince1970 + capped)
                 }
@@ -122,7 +124,7 @@ struct PollPipeline: Sendable {
     ) async -> PollReport {
         let plan = DeliveryPlan(feed: feed, active: runtime.settings)
         let store = runtime.store
-        let items = document.items
+        let items = Self.oldestFirst(document.items)
         do throws(StoreError) {
             let result = try await Blocking.run { () throws(StoreError) -> CommitResult in
                 let silent = try store.polls(feed: feed.name) == 0 && !plan.notifiesExisting
@@ -152,6 +154,16 @@ struct PollPipeline: Sendable {
             // The old validators stay, so the next poll fetches the document again rather than a 304.
             return failed(feed, state: previous, message: error.description, retryAfter: nil, now: now)
         }
+    }
+
+    /// The items in the order they appeared: by date when every item has one, else in reverse document
+    /// order (feeds list the newest first). Deliveries are queued, and so arrive, in this order.
+    static func oldestFirst(_ items: [FeedItem]) -> [FeedItem] {
+        let dates = items.compactMap { $0.published ?? $0.updated }
+        guard dates.count == items.count else { return items.reversed() }
+        return zip(items, dates).enumerated().sorted { lhs, rhs in
+            (lhs.element.1, rhs.offset) < (rhs.element.1, lhs.offset)
+        }.map(\.element.0)
     }
 
     /// Records a failed poll and works out the backoff.

@@ -141,25 +141,27 @@ enum Blocking {
     }
 }
 
-/// A one-consumer wake-up call with a timeout: `notify` ends the current (or the next) `wait` early.
+/// A wake-up call with a timeout: `notify` ends every `wait` in progress early, or, when none is
+/// waiting, the next one.
 final class Wakeup: Sendable {
     private struct State {
         var isPending = false
-        var waiter: CheckedContinuation<Void, Never>?
+        var nextID: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
     }
 
     private let state = Mutex(State())
 
     func notify() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard let waiter = state.waiter else {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.waiters.isEmpty else {
                 state.isPending = true
-                return nil
+                return []
             }
-            state.waiter = nil
-            return waiter
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
-        waiter?.resume()
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Returns after `notify`, after `timeout`, or when the task is cancelled, whichever comes first.
@@ -173,6 +175,10 @@ final class Wakeup: Sendable {
     }
 
     private func waitForNotify() async {
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
@@ -181,16 +187,13 @@ final class Wakeup: Sendable {
                         return true
                     }
                     if Task.isCancelled { return true }
-                    state.waiter = continuation
+                    state.waiters[id] = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
             waiter?.resume()
         }
     }

@@ -80,7 +80,9 @@ public final class DatagramSocket: Sendable {
         let isAbstract = bytes.first == UInt8(ascii: "@")
         if isAbstract { bytes[0] = 0 }
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard !bytes.isEmpty, bytes.count < capacity else { throw SystemError("socket address", code: ENAMETOOLONG, path: path) }
+        guard !bytes.isEmpty, bytes.count < capacity else {
+            throw SystemError("socket address", code: ENAMETOOLONG, path: path)
+        }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)
             if !isAbstract { raw[bytes.count] = 0 }
