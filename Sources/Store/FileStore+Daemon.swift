@@ -13,6 +13,8 @@ public struct CommitPreview: Sendable {
     /// True when the feed has never had a successful poll: its first commit stores silently unless
     /// the daemon is told to notify existing items.
     public var isFirstPoll = true
+
+    public init() {}
 }
 
 extension FileStore {

@@ -175,6 +175,33 @@ struct PipelineTests {
         }
     }
 
+    @Test("a dry run shows what each hook would get and stores nothing")
+    func dryRun() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1])
+                await feeds.route(["/a.xml"], on: server)
+                let settings = try testSettings(
+                    directory: directory, feeds: [FeedSettings(name: "a", url: base + "/a.xml")])
+                let first = try await Daemon.dryRun(settings: settings, logger: quietLogger)
+                #expect(first.map(\.outcome) == ["first poll: 1 items stored silently"])
+                let daemon = try Daemon(settings: settings, logger: quietLogger)
+                _ = await daemon.pollOnce()
+                feeds.set("/a.xml", items: [1, 2])
+                // The daemon holds the store's lock; a dry run opens it read-only beside it.
+                let second = try await Daemon.dryRun(settings: settings, logger: quietLogger)
+                #expect(second.map(\.outcome) == ["1 new, 0 updated, 1 unchanged"])
+                #expect(second.first?.deliveries.map(\.hook) == ["log"])
+                #expect(second.first?.deliveries.first?.delivery.items.map(\.title) == ["Item 2"])
+                #expect(JSONLines(path: directory.path + "/log.jsonl").lines.isEmpty)
+                let summary = await daemon.pollOnce()
+                #expect(summary.newItems == 1 && summary.delivered == 1)
+                try daemon.close()
+            }
+        }
+    }
+
     @Test("invalid settings are refused with every problem named")
     func invalidSettings() throws {
         let settings = DaemonSettings(
