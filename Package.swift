@@ -179,6 +179,14 @@ if Context.environment["FEEDD_BENCHMARKS"] != nil {
     )
     package.targets.append(
         .executableTarget(
+            name: "feedd-bench-daemon",
+            dependencies: ["Daemon", "Hooks", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/DaemonBenchmark",
+            swiftSettings: strictSettings
+        )
+    )
+    package.targets.append(
+        .executableTarget(
             name: "feedd-bench-store",
             dependencies: ["Store", "FeedModel"],
             path: "Benchmarks/StoreBenchmark",

@@ -45,12 +45,28 @@ extension FileStore {
         -> [Delivery]
     {
         try locked { (inner) throws(StoreError) -> [Delivery] in
-            var found = inner.state.outbox.values.filter { delivery in
-                delivery.status == .pending && delivery.hook == hook
-                    && (dueBy.map { delivery.nextAttempt <= $0 } ?? true)
+            // The first `limit` in due order without sorting the whole outbox: a sorted window that a row
+            // enters only when it comes before the window's last (rarely, once the window is full).
+            func precedes(_ lhs: Delivery, _ rhs: Delivery) -> Bool {
+                (lhs.nextAttempt, lhs.id) < (rhs.nextAttempt, rhs.id)
             }
-            found.sort { ($0.nextAttempt, $0.id) < ($1.nextAttempt, $1.id) }
-            return Array(found.prefix(limit))
+            var window: [Delivery] = []
+            guard limit > 0 else { return window }
+            for delivery in inner.state.outbox.values
+            where delivery.status == .pending && delivery.hook == hook
+                && (dueBy.map { delivery.nextAttempt <= $0 } ?? true)
+            {
+                if window.count == limit, let last = window.last, !precedes(delivery, last) { continue }
+                var low = 0
+                var high = window.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if precedes(window[middle], delivery) { low = middle + 1 } else { high = middle }
+                }
+                window.insert(delivery, at: low)
+                if window.count > limit { window.removeLast() }
+            }
+            return window
         }
     }
 

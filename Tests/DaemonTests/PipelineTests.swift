@@ -1,10 +1,13 @@
-import Daemon
 import FeedModel
 import Hooks
+import InMemoryLogging
+import Logging
 import Store
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import Daemon
 
 /// The whole pipeline in-process: a real HTTP server on 127.0.0.1, the real fetcher, parser, store and a
 /// `jsonl` hook.
@@ -141,6 +144,18 @@ struct PipelineTests {
                 let pending = try daemon.store.pendingDeliveries()
                 #expect(pending.count == 2 && pending.allSatisfy { $0.hook == "broken" && $0.attempt == 1 })
                 try daemon.close()
+
+                // After a restart with the hook repaired, the queued deliveries go out, in order.
+                let repaired = RecordingHook(name: "broken")
+                var fixed = settings
+                fixed.hooks[1] = HookSettings(hook: repaired)
+                let restarted = try Daemon(
+                    settings: fixed, logger: quietLogger, clock: LaterClock(seconds: 3 * 86_400 - 60))
+                let again = await restarted.pollOnce()
+                #expect(again.delivered == 2 && again.newItems == 0)
+                #expect(repaired.calls == [["Item 1"], ["Item 2"]])
+                #expect(try restarted.store.pendingDeliveries().isEmpty)
+                try restarted.close()
             }
         }
     }
@@ -202,6 +217,43 @@ struct PipelineTests {
         }
     }
 
+    @Test("a permanent redirect is stored and logged once, telling the user to update the configuration")
+    func permanentRedirect() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/new.xml", items: [1])
+                await feeds.route(["/new.xml"], on: server)
+                await server.route("/old.xml", .redirect(to: base + "/new.xml", status: 301))
+                let logs = InMemoryLogHandler()
+                let logger = Logger(label: "feedd") { _ in logs }
+                let settings = try testSettings(
+                    directory: directory, feeds: [FeedSettings(name: "a", url: base + "/old.xml")])
+                let daemon = try Daemon(settings: settings, logger: logger)
+                _ = await daemon.pollOnce()
+                _ = await daemon.pollOnce()
+                #expect(try daemon.store.fetchState(feed: "a")?.url == base + "/new.xml")
+                let moved = logs.entries.filter { $0.message.description.hasPrefix("feed moved permanently") }
+                #expect(moved.count == 1)
+                #expect(moved.first?.level == .notice)
+                #expect(moved.first?.metadata["feed.new_url"]?.description == base + "/new.xml")
+                #expect(moved.first?.metadata["feed.name"]?.description == "a")
+                // The second poll went straight to the new URL, with its validator.
+                #expect(await server.hits("/old.xml") == 1)
+                #expect(await server.requests(for: "/new.xml").last?.header("If-None-Match") == "\"v1\"")
+                try daemon.close()
+            }
+        }
+    }
+
+    @Test("log lines: level, label, message, sorted metadata, quoted when needed")
+    func logLineFormat() {
+        #expect(LineLogHandler.quoted("plain") == "plain")
+        #expect(LineLogHandler.quoted("two words") == "\"two words\"")
+        #expect(LineLogHandler.quoted("a\"b\nc") == "\"a\\\"b\\nc\"")
+        #expect(LineLogHandler.quoted("") == "\"\"")
+    }
+
     @Test("invalid settings are refused with every problem named")
     func invalidSettings() throws {
         let settings = DaemonSettings(
@@ -230,5 +282,14 @@ final class RecordingHook: Hook {
         if failing { return .retry(after: nil, reason: "down") }
         recorded.withLock { $0.append(delivery.items.compactMap(\.title)) }
         return .delivered("ok")
+    }
+}
+
+/// The wall clock moved forward by a fixed amount (to make queued retries due at once).
+struct LaterClock: WallClock {
+    let seconds: Int64
+
+    func now() -> Timestamp {
+        Timestamp(secondsSince1970: SystemClock().now().secondsSince1970 + seconds)
     }
 }

@@ -59,7 +59,8 @@ struct ProcessTests {
         }
     }
 
-    @Test("SIGTERM: READY=1, STATUS= and STOPPING=1 on the notify socket, then exit 0 with the store flushed")
+    @Test(
+        "SIGTERM: READY=1, STATUS=, WATCHDOG=1 and STOPPING=1 on the notify socket, then exit 0 with the store flushed")
     func notifyAndTerminate() async throws {
         try await withTemporaryDirectory { directory in
             try await HTTPTestServer.withRunning { server, base in
@@ -73,7 +74,7 @@ struct ProcessTests {
                     arguments: [
                         directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "1",
                     ],
-                    environment: ["NOTIFY_SOCKET": socketPath])
+                    environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "2000000"])
                 var messages: [String] = []
                 func receive(until predicate: (String) -> Bool) throws -> Bool {
                     let deadline = ContinuousClock.now + .seconds(10)
@@ -91,6 +92,7 @@ struct ProcessTests {
                 feeds.set("/a.xml", items: [1, 2])
                 #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 2"] })
                 #expect(try receive { $0.contains("STATUS=") && $0.contains("1 new items") }, "\(messages)")
+                #expect(try messages.contains("WATCHDOG=1") || receive { $0 == "WATCHDOG=1" }, "\(messages)")
                 child.signal(SIGTERM)
                 #expect(try receive { $0.contains("STOPPING=1") }, "\(messages)")
                 #expect(await child.exitStatus() == 0, "\(child.stderr)")
