@@ -139,11 +139,35 @@ public final class Daemon: Sendable {
         Self.record(report, in: runtime.status)
     }
 
-    /// Syncs the store every few seconds (fetch states and outbox progress are written without `fsync`).
+    /// Syncs the store every few seconds (fetch states and outbox progress are written without `fsync`),
+    /// and compacts it every `compactionInterval`.
     private func syncPeriodically() async {
+        let clock = ContinuousClock()
+        var lastCompaction = clock.now
         while !runtime.isStopping, !Task.isCancelled {
             await runtime.control.wait(timeout: .seconds(5))
             try? runtime.store.sync()
+            if clock.now - lastCompaction >= runtime.settings.settings.compactionInterval, !runtime.isStopping {
+                lastCompaction = clock.now
+                await compact()
+            }
+        }
+    }
+
+    /// Compacts the store now (retention, snapshot), off the cooperative pool; failures are logged.
+    public func compact() async {
+        let store = runtime.store
+        let now = runtime.clock.now()
+        do throws(StoreError) {
+            let report = try await Blocking.run { () throws(StoreError) in try store.compact(now: now) }
+            runtime.logger.info(
+                "store compacted",
+                metadata: [
+                    "items.dropped": "\(report.itemsDropped)", "keys.forgotten": "\(report.keysForgotten)",
+                    "snapshot.bytes": "\(report.snapshotBytes)", "files.removed": "\(report.filesRemoved)",
+                ])
+        } catch {
+            runtime.logger.error("store compaction failed", metadata: ["error": "\(error.description)"])
         }
     }
 

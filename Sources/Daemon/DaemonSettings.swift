@@ -26,6 +26,9 @@ public struct DaemonSettings: Sendable {
     public var store: StoreOptions
     /// How long SIGTERM waits for polls and deliveries in flight before cutting them (default 10 s).
     public var shutdownGrace: Duration
+    /// How often the running daemon compacts the store (retention, a snapshot, old journals removed;
+    /// default 6 h). Start-up time and memory grow with the journal, so it should not grow for ever.
+    public var compactionInterval: Duration
 
     public init(
         stateDirectory: String,
@@ -36,7 +39,8 @@ public struct DaemonSettings: Sendable {
         schedule: ScheduleSettings = ScheduleSettings(),
         notifyExisting: Bool = false,
         store: StoreOptions = StoreOptions(),
-        shutdownGrace: Duration = .seconds(10)
+        shutdownGrace: Duration = .seconds(10),
+        compactionInterval: Duration = .seconds(6 * 3600)
     ) {
         self.stateDirectory = stateDirectory
         self.feeds = feeds
@@ -47,6 +51,7 @@ public struct DaemonSettings: Sendable {
         self.notifyExisting = notifyExisting
         self.store = store
         self.shutdownGrace = shutdownGrace
+        self.compactionInterval = compactionInterval
     }
 
     /// Every problem at once, one sentence each: duplicate feed or hook names, hook names nobody
