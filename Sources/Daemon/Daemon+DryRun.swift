@@ -107,7 +107,8 @@ extension Daemon {
                     feed: feed.name, outcome: "first poll: \(preview.new.count) items stored silently",
                     isFailure: false, deliveries: [])
             }
-            let hookFeed = HookFeed(name: feed.name, title: document.title ?? state?.title, url: feed.url)
+            let hookFeed = HookFeed(
+                name: feed.name, title: document.title ?? state?.title, url: loggableURL(feed.url))
             var deliveries: [DryRunDelivery] = []
             for hook in plan.hooks {
                 var picked: [(FeedItem, HookEvent)] = []

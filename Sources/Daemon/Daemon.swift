@@ -83,6 +83,16 @@ public final class Daemon: Sendable {
     /// Runs until `stop()`: polls feeds as they come due and drains the outbox as deliveries come in.
     public func run() async {
         runtime.logger.notice("started", metadata: ["feeds": "\(runtime.settings.settings.feeds.count)"])
+        let configured = runtime.settings.hooks
+        if let pending = try? runtime.store.pendingDeliveries() {
+            var orphans: [String: Int] = [:]
+            for delivery in pending where configured[delivery.hook] == nil { orphans[delivery.hook, default: 0] += 1 }
+            for (hook, count) in orphans.sorted(by: { $0.key < $1.key }) {
+                runtime.logger.warning(
+                    "deliveries wait for a hook that is not configured",
+                    metadata: ["hook.name": "\(hook)", "deliveries": "\(count)"])
+            }
+        }
         await withDiscardingTaskGroup { group in
             group.addTask { await OutboxWorker(runtime: self.runtime).run() }
             group.addTask { await self.syncPeriodically() }

@@ -67,11 +67,12 @@ struct OutboxWorker: Sendable {
         while !runtime.isStopping, !Task.isCancelled, runtime.settings.hooks[name] != nil {
             let pass = await deliverDue(name, now: runtime.clock.now())
             if pass.rows >= Self.pageSize { continue }
+            // Sleep until the next delivery that waits comes due (rows behind it wait with it), a commit
+            // wakes the lane, or a minute has passed.
             let now = runtime.clock.now()
             var wait = Duration.seconds(60)
-            if let next = try? runtime.store.nextPendingAttempt(hook: name) {
-                wait = min(wait, .seconds(max(next.secondsSince1970 - now.secondsSince1970, 0)))
-                if wait == .zero { wait = .milliseconds(200) }
+            if let earliest = try? runtime.store.waitingDeliveries(hook: name, now: now).earliest {
+                wait = min(wait, .seconds(max(earliest.secondsSince1970 - now.secondsSince1970, 1)))
             }
             await wakeup.wait(timeout: wait)
         }
@@ -81,9 +82,13 @@ struct OutboxWorker: Sendable {
     /// one call), each attempted once, with `concurrency` calls in flight.
     func deliverDue(_ name: String, now: Timestamp) async -> Summary {
         guard let hook = runtime.settings.hooks[name] else { return Summary() }
-        let rows: [Store.Delivery]
+        var rows: [Store.Delivery]
         do throws(StoreError) {
             rows = try runtime.store.pendingDeliveries(hook: name, dueBy: now, limit: Self.pageSize)
+            // A feed's deliveries go in order: none passes an earlier one that waits for its retry.
+            let waiting = try runtime.store.waitingDeliveries(hook: name, now: now).firstID
+            if !waiting.isEmpty { rows.removeAll { row in waiting[row.feed].map { row.id > $0 } ?? false } }
+            rows.sort { $0.id < $1.id }
         } catch {
             runtime.logger.error("outbox read failed", metadata: ["hook.name": "\(name)", "error": "\(error)"])
             return Summary()
@@ -91,9 +96,13 @@ struct OutboxWorker: Sendable {
         let calls = Self.calls(rows, batch: hook.batch)
         var summary = Summary()
         if hook.concurrency <= 1 {
+            var failedFeeds = Set<String>()
             for call in calls {
                 if runtime.isStopping { break }
-                summary.add(await attempt(call, hook: hook), rows: call.count)
+                guard let feed = call.first?.feed, !failedFeeds.contains(feed) else { continue }
+                let step = await attempt(call, hook: hook)
+                if case .retried = step { failedFeeds.insert(feed) }
+                summary.add(step, rows: call.count)
             }
             return summary
         }
@@ -163,7 +172,7 @@ struct OutboxWorker: Sendable {
 
         let settings = runtime.settings
         let feedState = try? store.fetchState(feed: first.feed)
-        let feedURL = settings.feeds[first.feed]?.url ?? feedState?.url ?? ""
+        let feedURL = loggableURL(settings.feeds[first.feed]?.url ?? feedState?.url ?? "")
         let id = live.count == 1 ? "\(first.id)" : "\(first.id)-\(live[live.count - 1].id)"
         let delivery = Hooks.Delivery(
             id: id, attempt: first.attempt + 1,

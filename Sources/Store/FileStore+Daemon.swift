@@ -17,6 +17,16 @@ public struct CommitPreview: Sendable {
     public init() {}
 }
 
+/// Deliveries of one hook that wait for a later attempt (`FileStore.waitingDeliveries`).
+public struct WaitingDeliveries: Sendable {
+    /// Per feed, the lowest id of a delivery not yet due.
+    public var firstID: [String: UInt64] = [:]
+    /// The earliest next attempt among them.
+    public var earliest: Timestamp?
+
+    public init() {}
+}
+
 extension FileStore {
     /// Polls of `feed` that delivered a document (commits); 0 for a feed never polled successfully.
     public func polls(feed: String) throws(StoreError) -> Int {
@@ -74,6 +84,21 @@ extension FileStore {
     public func nextPendingAttempt(hook: String) throws(StoreError) -> Timestamp? {
         try locked { (inner) throws(StoreError) -> Timestamp? in
             inner.state.outbox.values.lazy.filter { $0.status == .pending && $0.hook == hook }.map(\.nextAttempt).min()
+        }
+    }
+
+    /// The pending deliveries of `hook` not yet due at `now`: per feed the lowest id among them (deliveries
+    /// of that feed after it wait, so that a feed's items reach the hook in order), and the earliest
+    /// next attempt of any.
+    public func waitingDeliveries(hook: String, now: Timestamp) throws(StoreError) -> WaitingDeliveries {
+        try locked { (inner) throws(StoreError) -> WaitingDeliveries in
+            var waiting = WaitingDeliveries()
+            for delivery in inner.state.outbox.values
+            where delivery.status == .pending && delivery.hook == hook && delivery.nextAttempt > now {
+                waiting.firstID[delivery.feed] = min(waiting.firstID[delivery.feed] ?? .max, delivery.id)
+                waiting.earliest = min(waiting.earliest ?? delivery.nextAttempt, delivery.nextAttempt)
+            }
+            return waiting
         }
     }
 
