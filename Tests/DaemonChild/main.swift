@@ -4,7 +4,8 @@
 //
 // FEEDS_FILE holds one `name=url` per line; it is read at start and again on SIGHUP (the reload). Every
 // feed fires one `jsonl` hook named "log" writing to JSONL_PATH. With `once`, it polls once and exits
-// (as `feedd poll --once`), printing the summary.
+// (as `feedd poll --once`), printing the summary. $DAEMONCHILD_NOTIFY_EXISTING=1 announces a new feed's
+// items; $DAEMONCHILD_RETRY_SECONDS sets the hook's first retry delay (default 30).
 import Daemon
 import Hooks
 import Logging
@@ -46,11 +47,13 @@ enum ChildError: Error, CustomStringConvertible {
         feeds.append(FeedSettings(name: String(parts[0]), url: String(parts[1])))
     }
     let hook = try JSONLinesHook(name: "log", configuration: .init(path: jsonlPath))
+    let retrySeconds = OS.environment("DAEMONCHILD_RETRY_SECONDS").flatMap { Int($0) } ?? 30
     return DaemonSettings(
-        stateDirectory: stateDirectory, feeds: feeds, hooks: [HookSettings(hook: hook)], globalHooks: ["log"],
+        stateDirectory: stateDirectory, feeds: feeds,
+        hooks: [HookSettings(hook: hook, retry: RetryPolicy(baseDelay: .seconds(retrySeconds)))], globalHooks: ["log"],
         schedule: ScheduleSettings(
             defaultInterval: .seconds(seconds), jitter: 0, minInterval: .seconds(1), initialSpread: .zero),
-        shutdownGrace: .seconds(3))
+        notifyExisting: OS.environment("DAEMONCHILD_NOTIFY_EXISTING") == "1", shutdownGrace: .seconds(3))
 }
 
 do {

@@ -135,6 +135,35 @@ struct ProcessTests {
         }
     }
 
+    @Test("SIGKILL with deliveries pending: after a restart they are delivered, each once")
+    func killedWithPendingDeliveries() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1, 2])
+                await feeds.route(["/a.xml"], on: server)
+                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
+                // The hook's folder does not exist yet: every attempt fails and is retried.
+                let log = directory.path + "/later/log.jsonl"
+                let arguments = [directory.path + "/state", log, directory.path + "/feeds.txt", "1"]
+                let environment = ["DAEMONCHILD_NOTIFY_EXISTING": "1", "DAEMONCHILD_RETRY_SECONDS": "1"]
+                let first = try Child(arguments: arguments, environment: environment)
+                #expect(await eventually { first.stderr.contains("delivery failed; will retry") }, "\(first.stderr)")
+                first.signal(SIGKILL)
+                #expect(await first.exitStatus() == nil || first.process.terminationReason == .uncaughtSignal)
+
+                try FileManager.default.createDirectory(
+                    atPath: directory.path + "/later", withIntermediateDirectories: true)
+                let second = try Child(arguments: arguments, environment: environment)
+                #expect(await eventually { JSONLines(path: log).titles.count >= 2 }, "\(second.stderr)")
+                try await Task.sleep(for: .milliseconds(1500))
+                #expect(JSONLines(path: log).titles == ["Item 1", "Item 2"])
+                second.signal(SIGTERM)
+                #expect(await second.exitStatus() == 0, "\(second.stderr)")
+            }
+        }
+    }
+
     @Test("poll once: the feed's items are stored, delivered on the next run, and the process exits")
     func pollOnceChild() async throws {
         try await withTemporaryDirectory { directory in
