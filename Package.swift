@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // TOML for the configuration file (toml++ underneath, built as C++).
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries: module maps and the few shims Swift cannot call directly.
@@ -80,11 +82,24 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The composition root: settings, scheduler, poll pipeline, outbox worker, lifecycle, systemd notify.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Config", "FeedModel", "FeedParser", "Fetcher", "Store", "Hooks", "Platform",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "Config", "FeedModel", "FeedParser", "Fetcher", "Platform", "Store",
+                "Config", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -137,6 +152,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "FeedModel", "Fetcher", "Hooks", "Platform", "Store", "TestSupport", "DaemonChild",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A child process for the daemon's end-to-end tests: settings from its arguments, then `Daemon.run`.
+        .executableTarget(
+            name: "DaemonChild",
+            dependencies: [
+                "Daemon", "Hooks", "Platform",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/DaemonChild",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "feedd", "FeedModel", "Store", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
@@ -154,6 +188,14 @@ if Context.environment["FEEDD_BENCHMARKS"] != nil {
             name: "feedd-bench-poll",
             dependencies: ["Fetcher"],
             path: "Benchmarks/PollBenchmark",
+            swiftSettings: strictSettings
+        )
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "feedd-bench-daemon",
+            dependencies: ["Daemon", "Hooks", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/DaemonBenchmark",
             swiftSettings: strictSettings
         )
     )

@@ -44,3 +44,12 @@ extension OS {
         _ = signal(SIGPIPE, SIG_IGN)
     }
 }
+
+extension OS {
+    /// Microseconds on the monotonic clock (`CLOCK_MONOTONIC`), as systemd's `MONOTONIC_USEC=` wants.
+    public static func monotonicMicroseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
+    }
+}

@@ -10,7 +10,9 @@ struct Feedd: AsyncParsableCommand {
         abstract: "A feed aggregator daemon: polls RSS, Atom and JSON feeds and tells you of each new item once.",
         discussion: """
             feedd reads RSS 0.9x, 1.0 and 2.0, Atom 0.3 and 1.0 and JSON Feed 1.0 and 1.1, and turns every
-            feed into one normalized JSON document (see `feedd parse --help`).
+            feed into one normalized JSON document (see `feedd parse --help`). `feedd run` is the daemon:
+            it polls every configured feed on schedule and runs the hooks for each new item;
+            `feedd poll --once` does one round and exits.
 
             The store (items seen, fetch state, outbox) lives in the state directory: `--state-dir`,
             else $STATE_DIRECTORY, else ./state. `feedd items`, `feedd feeds`, `feedd held` and
@@ -21,14 +23,18 @@ struct Feedd: AsyncParsableCommand {
 
             EXIT STATUS
               0   success
-              1   the input could not be read or fetched; `store check` found damage
+              1   the input could not be read or fetched; `store check` found damage; `poll --once`: a feed
+                  failed
               64  bad usage
               65  the input is not a feed
               74  the state directory cannot be read or written (I/O error)
               75  the state directory is in use by another feedd process (try again later)
-              78  the configuration has problems (`feedd check` lists them all)
+              78  the configuration has problems (`feedd check` lists them all; `run` and `poll` refuse to start)
             """,
         version: version,
-        subcommands: [Check.self, Parse.self, Items.self, Feeds.self, Held.self, StoreCommand.self]
+        subcommands: [
+            Run.self, Poll.self, Check.self, Parse.self, Items.self, Feeds.self, Deliveries.self, Held.self,
+            StoreCommand.self,
+        ]
     )
 }

@@ -1,0 +1,135 @@
+public import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// Reads the settings again for SIGHUP: the configuration layer's loader. It throws to refuse them.
+public typealias SettingsReloader = @Sendable () async throws -> DaemonSettings
+
+extension Daemon {
+    /// Runs the daemon in the foreground until SIGTERM or SIGINT (what `feedd run` does), then exits
+    /// cleanly: no new work is taken, polls and deliveries in flight get `shutdownGrace` to finish and are
+    /// cut after it, the store is flushed and closed.
+    ///
+    /// The parts are swift-service-lifecycle `Service`s in one `ServiceGroup`, which owns SIGTERM/SIGINT
+    /// and the bounded graceful shutdown: the daemon (poll loop and outbox), a SIGHUP listener that
+    /// calls `reload` and applies the new settings (keeping the old ones when it throws or they are
+    /// invalid), and systemd's notify protocol (`READY=1` once started, `STATUS=` lines, `RELOADING=1`
+    /// and `READY=1` around reloads, `STOPPING=1`, and `WATCHDOG=1` while the poll loop makes progress).
+    ///
+    /// Throws only when the daemon cannot start (invalid settings, a store that cannot be opened or is
+    /// locked by another process).
+    public static func run(
+        settings: DaemonSettings, logger: Logger, reload: SettingsReloader? = nil,
+        notifier: SystemdNotifier = SystemdNotifier()
+    ) async throws(DaemonError) {
+        let daemon = try Daemon(settings: settings, logger: logger)
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(
+                service: PollService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup,
+                serviceName: "daemon"),
+            .init(
+                service: ReloadService(daemon: daemon, reload: reload, notifier: notifier, logger: logger),
+                successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "reload"),
+            .init(
+                service: NotifyService(daemon: daemon, notifier: notifier),
+                successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "systemd"),
+        ]
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = settings.shutdownGrace
+        configuration.maximumCancellationDuration = .seconds(5)
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            logger.error("service group ended with an error", metadata: ["error": "\(error)"])
+        }
+        try daemon.close()
+    }
+}
+
+/// The daemon as a `Service`: runs until graceful shutdown, which stops it taking work.
+struct PollService: Service {
+    let daemon: Daemon
+
+    func run() async {
+        await withGracefulShutdownHandler {
+            await daemon.run()
+        } onGracefulShutdown: {
+            daemon.stop()
+        }
+    }
+}
+
+/// Applies new settings on SIGHUP.
+struct ReloadService: Service {
+    let daemon: Daemon
+    let reload: SettingsReloader?
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    func run() async {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let daemon = daemon
+        let reload = reload
+        let notifier = notifier
+        let logger = logger
+        await cancelWhenGracefulShutdown {
+            for await _ in signals {
+                guard let reload else {
+                    logger.warning("SIGHUP ignored: no configuration to reload")
+                    continue
+                }
+                notifier.reloading()
+                do {
+                    try daemon.reload(try await reload())
+                } catch {
+                    logger.error(
+                        "reload failed; keeping the settings in force",
+                        metadata: ["error": "\(String(describing: error))"])
+                }
+                notifier.ready(status: daemon.statusLine)
+            }
+        }
+    }
+}
+
+/// systemd: `READY=1` at start, `STATUS=` when it changes, `WATCHDOG=1` while the poll loop moves,
+/// `STOPPING=1` at shutdown.
+struct NotifyService: Service {
+    let daemon: Daemon
+    let notifier: SystemdNotifier
+
+    func run() async {
+        notifier.ready(status: daemon.statusLine)
+        guard notifier.isActive else {
+            try? await gracefulShutdown()
+            return
+        }
+        let stop = Wakeup()
+        await withGracefulShutdownHandler {
+            var lastStatus = ""
+            var lastBeat = daemon.runtime.status.snapshot.heartbeat
+            let period = min(notifier.watchdogInterval ?? .seconds(2), .seconds(2))
+            var sinceWatchdog = Duration.zero
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                await stop.wait(timeout: period)
+                sinceWatchdog += period
+                let status = daemon.statusLine
+                if status != lastStatus {
+                    notifier.status(status)
+                    lastStatus = status
+                }
+                if let interval = notifier.watchdogInterval, sinceWatchdog >= interval {
+                    let beat = daemon.runtime.status.snapshot.heartbeat
+                    // Fed only while the poll loop goes round (it ticks every second).
+                    if beat != lastBeat { notifier.watchdog() }
+                    lastBeat = beat
+                    sinceWatchdog = .zero
+                }
+            }
+        } onGracefulShutdown: {
+            stop.notify()
+        }
+        notifier.stopping()
+    }
+}

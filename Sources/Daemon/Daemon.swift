@@ -1,0 +1,249 @@
+import FeedModel
+import Fetcher
+public import Hooks
+public import Logging
+public import Store
+
+/// The running daemon: the composition root of the store, the fetcher, the scheduler, the poll
+/// pipeline and the outbox worker (DESIGN.md).
+///
+/// `feedd run` calls `Daemon.run(settings:logger:reload:)`, which adds signals, systemd and a graceful
+/// shutdown around an instance. Tests make an instance with `init`, then `run()` it (until `stop()`) or
+/// call `pollOnce` directly, and `close()` it.
+public final class Daemon: Sendable {
+    let runtime: Runtime
+
+    /// Opens the store (taking its lock) and starts the fetcher.
+    ///
+    /// - Parameters:
+    ///   - clock: the wall clock; tests may inject their own.
+    ///   - random: numbers in `0..<1` for jitter and spreading; the system's generator by default.
+    public init(
+        settings: DaemonSettings, logger: Logger, clock: any WallClock = SystemClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) throws(DaemonError) {
+        let problems = settings.problems()
+        guard problems.isEmpty else { throw .invalidSettings(problems) }
+        let store: FileStore
+        do {
+            store = try FileStore.open(directory: settings.stateDirectory, options: settings.store)
+        } catch {
+            throw .store(error)
+        }
+        for note in store.recoveryNotes {
+            logger.warning("store recovered", metadata: ["note": "\(note.description)"])
+        }
+        let fetcher = HTTPFetcher(configuration: settings.fetch.fetcherConfiguration)
+        runtime = Runtime(
+            settings: settings, store: store, fetcher: fetcher, logger: logger, clock: clock, random: random)
+        runtime.status.update { $0.feeds = settings.feeds.count }
+    }
+
+    /// The store the daemon writes (for tests and commands that read alongside).
+    public var store: FileStore { runtime.store }
+
+    /// One line for systemd's `STATUS=`: feeds, failures, polls, new items and deliveries since start.
+    public var statusLine: String { runtime.status.statusLine }
+
+    /// Polls now, once: every feed (or those named), `concurrency` at a time; then delivers what is due,
+    /// each delivery attempted once (failures stay queued for the next run). For `feedd poll --once`.
+    public func pollOnce(feeds names: [String]? = nil) async -> PollSummary {
+        let active = runtime.settings
+        let feeds = names.map { names in names.compactMap { active.feeds[$0] } } ?? active.settings.feeds
+        let pipeline = PollPipeline(runtime: runtime)
+        let width = max(active.settings.fetch.concurrency, 1)
+        var summary = PollSummary()
+        await withTaskGroup(of: PollReport.self) { group in
+            var next = 0
+            for feed in feeds.prefix(width) {
+                group.addTask { await pipeline.poll(feed) }
+                next += 1
+            }
+            for await report in group {
+                summary.add(report)
+                record(report)
+                if next < feeds.count {
+                    let feed = feeds[next]
+                    group.addTask { await pipeline.poll(feed) }
+                    next += 1
+                }
+            }
+        }
+        let drained = await OutboxWorker(runtime: runtime).drain()
+        summary.delivered = drained.delivered
+        summary.deliveryFailures = drained.retried + drained.dead
+        do {
+            try runtime.store.sync()
+        } catch {
+            runtime.logger.error("store sync failed", metadata: ["error": "\(error.description)"])
+        }
+        return summary
+    }
+
+    /// Runs until `stop()`: polls feeds as they come due and drains the outbox as deliveries come in.
+    public func run() async {
+        runtime.logger.notice("started", metadata: ["feeds": "\(runtime.settings.settings.feeds.count)"])
+        let configured = runtime.settings.hooks
+        if let pending = try? runtime.store.pendingDeliveries() {
+            var orphans: [String: Int] = [:]
+            for delivery in pending where configured[delivery.hook] == nil { orphans[delivery.hook, default: 0] += 1 }
+            for (hook, count) in orphans.sorted(by: { $0.key < $1.key }) {
+                runtime.logger.warning(
+                    "deliveries wait for a hook that is not configured",
+                    metadata: ["hook.name": "\(hook)", "deliveries": "\(count)"])
+            }
+        }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await OutboxWorker(runtime: self.runtime).run() }
+            group.addTask { await self.syncPeriodically() }
+            await PollLoop(runtime: runtime).run()
+            runtime.stop()
+        }
+        do {
+            try runtime.store.sync()
+        } catch {
+            runtime.logger.error("store sync failed", metadata: ["error": "\(error.description)"])
+        }
+        runtime.logger.notice("stopped")
+    }
+
+    /// Stops taking work: no new polls or deliveries start; `run()` returns once those in flight end
+    /// (cancel its task to cut them short).
+    public func stop() {
+        runtime.stop()
+    }
+
+    /// Applies new settings: added feeds start, removed feeds stop, changed hooks and feeds apply, and
+    /// unchanged feeds keep their schedule and state. Invalid settings are refused and the old ones kept.
+    /// The state directory and the fetcher's settings apply only after a restart (logged).
+    public func reload(_ settings: DaemonSettings) throws(DaemonError) {
+        let problems = settings.problems()
+        guard problems.isEmpty else { throw .invalidSettings(problems) }
+        let old = runtime.settings.settings
+        if settings.stateDirectory != old.stateDirectory || settings.fetch != old.fetch {
+            runtime.logger.warning("state_dir and fetch settings take effect after a restart")
+        }
+        let added = Set(settings.feeds.map(\.name)).subtracting(old.feeds.map(\.name))
+        let removed = Set(old.feeds.map(\.name)).subtracting(settings.feeds.map(\.name))
+        runtime.replace(ActiveSettings(settings))
+        runtime.status.update { $0.feeds = settings.feeds.count }
+        runtime.logger.notice(
+            "reloaded",
+            metadata: [
+                "feeds": "\(settings.feeds.count)", "feeds.added": "\(added.count)",
+                "feeds.removed": "\(removed.count)", "hooks": "\(settings.hooks.count)",
+            ])
+    }
+
+    /// Makes everything durable, closes the store (releasing its lock) and stops the fetcher.
+    public func close() throws(DaemonError) {
+        runtime.fetcher.shutdown()
+        do {
+            try runtime.store.close()
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    private func record(_ report: PollReport) {
+        Self.record(report, in: runtime.status)
+    }
+
+    /// Syncs the store every few seconds (fetch states and outbox progress are written without `fsync`),
+    /// and compacts it every `compactionInterval`.
+    private func syncPeriodically() async {
+        let clock = ContinuousClock()
+        var lastCompaction = clock.now
+        while !runtime.isStopping, !Task.isCancelled {
+            await runtime.control.wait(timeout: .seconds(5))
+            try? runtime.store.sync()
+            if clock.now - lastCompaction >= runtime.settings.settings.compactionInterval, !runtime.isStopping {
+                lastCompaction = clock.now
+                await compact()
+            }
+        }
+    }
+
+    /// Compacts the store now (retention, snapshot), off the cooperative pool; failures are logged.
+    public func compact() async {
+        let store = runtime.store
+        let now = runtime.clock.now()
+        do throws(StoreError) {
+            let report = try await Blocking.run { () throws(StoreError) in try store.compact(now: now) }
+            runtime.logger.info(
+                "store compacted",
+                metadata: [
+                    "items.dropped": "\(report.itemsDropped)", "keys.forgotten": "\(report.keysForgotten)",
+                    "snapshot.bytes": "\(report.snapshotBytes)", "files.removed": "\(report.filesRemoved)",
+                ])
+        } catch {
+            runtime.logger.error("store compaction failed", metadata: ["error": "\(error.description)"])
+        }
+    }
+
+    static func record(_ report: PollReport, in status: StatusBoard) {
+        status.update { counts in
+            counts.polls += 1
+            switch report.kind {
+            case .content(let new, _):
+                counts.newItems += new
+                counts.failingFeeds.remove(report.feed)
+            case .notModified:
+                counts.notModified += 1
+                counts.failingFeeds.remove(report.feed)
+            case .failed:
+                counts.failures += 1
+                counts.failingFeeds.insert(report.feed)
+            case .cancelled:
+                counts.polls -= 1
+            }
+        }
+    }
+}
+
+/// What `pollOnce` did.
+public struct PollSummary: Sendable, Hashable {
+    public var polled = 0
+    public var notModified = 0
+    public var failed = 0
+    /// New items announced (deliveries queued for them).
+    public var newItems = 0
+    /// Deliveries that succeeded in the drain after the polls (a batch counts its items).
+    public var delivered = 0
+    /// Deliveries that failed (queued again or dead).
+    public var deliveryFailures = 0
+    /// Failures by feed name, one sentence each.
+    public var failures: [String: String] = [:]
+
+    mutating func add(_ report: PollReport) {
+        switch report.kind {
+        case .content(let new, _):
+            polled += 1
+            newItems += new
+        case .notModified:
+            polled += 1
+            notModified += 1
+        case .failed(let message):
+            polled += 1
+            failed += 1
+            failures[report.feed] = message
+        case .cancelled:
+            break
+        }
+    }
+}
+
+/// Why the daemon cannot start or take new settings.
+public enum DaemonError: Error, Sendable, CustomStringConvertible {
+    /// The settings contradict themselves; every problem, one sentence each.
+    case invalidSettings([String])
+    /// The store cannot be opened or written.
+    case store(StoreError)
+
+    public var description: String {
+        switch self {
+        case .invalidSettings(let problems): "invalid settings: " + problems.joined(separator: "; ")
+        case .store(let error): error.description
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import FeedModel
+import Hooks
+import Logging
+import Store
+
+/// Polls feeds as they come due, `concurrency` at a time, until the daemon stops.
+///
+/// One task owns the `Scheduler` (no lock, no actor: nothing else touches it). Events arrive on one
+/// stream: a tick every second, a poll finished, settings reloaded, stop. After each event it starts
+/// the feeds now due, as far as free slots allow.
+struct PollLoop: Sendable {
+    enum Event: Sendable {
+        case tick
+        case finished(PollReport)
+    }
+
+    let runtime: Runtime
+
+    func run() async {
+        let (events, input) = AsyncStream.makeStream(of: Event.self)
+        var scheduler = Scheduler()
+        var active = runtime.settings
+        addFeeds(active.settings.feeds, to: &scheduler, active: active)
+        let pipeline = PollPipeline(runtime: runtime)
+
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while !runtime.isStopping, !Task.isCancelled {
+                    await runtime.control.wait(timeout: .seconds(1))
+                    input.yield(.tick)
+                }
+                input.yield(.tick)
+            }
+            for await event in events {
+                if case .finished(let report) = event {
+                    Daemon.record(report, in: runtime.status)
+                    if case .cancelled = report.kind {
+                        scheduler.remove(report.feed)
+                    } else {
+                        scheduler.finished(report.feed, nextDue: report.nextDue, pauseHostUntil: report.pauseHostUntil)
+                    }
+                }
+                runtime.status.update { $0.heartbeat &+= 1 }
+                if runtime.isStopping {
+                    if scheduler.pollingCount == 0 { break }
+                    continue
+                }
+                let current = runtime.settings
+                if current.settings.feeds.map(\.name) != active.settings.feeds.map(\.name)
+                    || !sameFetching(current, active)
+                {
+                    apply(current, replacing: active, to: &scheduler)
+                }
+                active = current
+                let now = runtime.clock.now()
+                let free = max(active.settings.fetch.concurrency - scheduler.pollingCount, 0)
+                for name in scheduler.takeDue(now: now, limit: free) {
+                    guard let feed = active.feeds[name] else {
+                        scheduler.remove(name)
+                        continue
+                    }
+                    group.addTask { input.yield(.finished(await pipeline.poll(feed))) }
+                }
+            }
+            input.finish()
+        }
+    }
+
+    /// Schedules `feeds`: stored due times where they lie ahead, the rest spread over their interval.
+    private func addFeeds(_ feeds: [FeedSettings], to scheduler: inout Scheduler, active: ActiveSettings) {
+        guard !feeds.isEmpty else { return }
+        let schedule = active.settings.schedule
+        var entries: [(name: String, window: Duration, stored: Timestamp?)] = []
+        for feed in feeds {
+            let state = try? runtime.store.fetchState(feed: feed.name)
+            // A stored due time counts only for the URL it was worked out for.
+            let stored = state?.url == nil || state?.url == feed.url ? state?.nextDue : nil
+            entries.append((feed.name, min(active.interval(of: feed), schedule.initialSpread), stored))
+        }
+        let due = Scheduler.initialDueTimes(
+            entries, now: runtime.clock.now(), maxWait: schedule.maxInterval + schedule.backoffCap,
+            randoms: feeds.map { _ in runtime.random() })
+        for feed in feeds {
+            scheduler.schedule(feed.name, host: hostKey(of: feed.url), at: due[feed.name] ?? runtime.clock.now())
+        }
+    }
+
+    /// Brings the scheduler in line with reloaded settings: new feeds start, removed ones stop, feeds
+    /// whose URL or request changed are polled soon; the others keep their due times.
+    private func apply(_ current: ActiveSettings, replacing old: ActiveSettings, to scheduler: inout Scheduler) {
+        for feed in old.settings.feeds where current.feeds[feed.name] == nil {
+            scheduler.remove(feed.name)
+        }
+        var added: [FeedSettings] = []
+        for feed in current.settings.feeds {
+            if let before = old.feeds[feed.name], scheduler.contains(feed.name) {
+                if !before.fetchesLike(feed) {
+                    scheduler.schedule(feed.name, host: hostKey(of: feed.url), at: runtime.clock.now())
+                }
+            } else {
+                added.append(feed)
+            }
+        }
+        addFeeds(added, to: &scheduler, active: current)
+    }
+
+    private func sameFetching(_ lhs: ActiveSettings, _ rhs: ActiveSettings) -> Bool {
+        lhs.settings.feeds.count == rhs.settings.feeds.count
+            && zip(lhs.settings.feeds, rhs.settings.feeds).allSatisfy { $0.fetchesLike($1) }
+    }
+}

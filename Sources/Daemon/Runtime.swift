@@ -1,0 +1,200 @@
+internal import Dispatch
+import FeedModel
+import Fetcher
+import Hooks
+import Logging
+import Store
+internal import Synchronization
+
+/// The settings in force, with the lookups the pipeline needs. Replaced whole on reload.
+struct ActiveSettings: Sendable {
+    let settings: DaemonSettings
+    let feeds: [String: FeedSettings]
+    let hooks: [String: HookSettings]
+
+    init(_ settings: DaemonSettings) {
+        self.settings = settings
+        var feeds: [String: FeedSettings] = [:]
+        for feed in settings.feeds { feeds[feed.name] = feed }
+        self.feeds = feeds
+        var hooks: [String: HookSettings] = [:]
+        for hook in settings.hooks { hooks[hook.name] = hook }
+        self.hooks = hooks
+    }
+
+    /// The hooks `feed` fires, global ones first, each once.
+    func hooks(for feed: FeedSettings) -> [HookSettings] {
+        settings.hookNames(for: feed).compactMap { hooks[$0] }
+    }
+
+    func interval(of feed: FeedSettings) -> Duration {
+        feed.interval ?? settings.schedule.defaultInterval
+    }
+}
+
+/// What the parts of a running daemon share: the store, the fetcher, the settings in force, the clock,
+/// and the signals between the poll loop and the outbox worker.
+///
+/// `Sendable`: the store and fetcher are `Sendable`; the mutable parts are behind `Mutex`es.
+final class Runtime: Sendable {
+    let store: FileStore
+    let fetcher: HTTPFetcher
+    let logger: Logger
+    let clock: any WallClock
+    let random: @Sendable () -> Double
+    let status = StatusBoard()
+    private let active: Mutex<ActiveSettings>
+    /// Permanent redirects seen in this run: feed name → (configured URL, where it leads).
+    private let redirects = Mutex<[String: (from: String, to: String)]>([:])
+    /// One wake-up per outbox lane (hook name), poked when a commit queues deliveries for it.
+    private let lanes = Mutex<[String: Wakeup]>([:])
+    private let stopping = Atomic<Bool>(false)
+    /// Poked on stop and on reload.
+    let control = Wakeup()
+
+    init(
+        settings: DaemonSettings, store: FileStore, fetcher: HTTPFetcher, logger: Logger, clock: any WallClock,
+        random: @escaping @Sendable () -> Double
+    ) {
+        self.store = store
+        self.fetcher = fetcher
+        self.logger = logger
+        self.clock = clock
+        self.random = random
+        active = Mutex(ActiveSettings(settings))
+    }
+
+    var settings: ActiveSettings { active.withLock { $0 } }
+
+    func replace(_ settings: ActiveSettings) {
+        active.withLock { $0 = settings }
+        control.notify()
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .acquiring) }
+
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        control.notify()
+        for lane in lanes.withLock({ Array($0.values) }) { lane.notify() }
+    }
+
+    // MARK: URLs
+
+    /// The URL to fetch for `feed`: where a permanent redirect seen in this run led, else the configured one.
+    func currentURL(of feed: FeedSettings) -> String {
+        redirects.withLock { redirects in
+            guard let redirect = redirects[feed.name], redirect.from == feed.url else { return feed.url }
+            return redirect.to
+        }
+    }
+
+    /// Remembers a permanent redirect of `feed`; true when it is news (to log once).
+    func notePermanentRedirect(of feed: FeedSettings, to target: String) -> Bool {
+        redirects.withLock { redirects in
+            if let known = redirects[feed.name], known.from == feed.url, known.to == target { return false }
+            redirects[feed.name] = (feed.url, target)
+            return true
+        }
+    }
+
+    // MARK: Outbox lanes
+
+    /// Registers the lane of `hook`; false when one runs already.
+    func startLane(_ hook: String) -> Wakeup? {
+        lanes.withLock { lanes in
+            guard lanes[hook] == nil else { return nil }
+            let wakeup = Wakeup()
+            lanes[hook] = wakeup
+            return wakeup
+        }
+    }
+
+    func endLane(_ hook: String) {
+        _ = lanes.withLock { $0.removeValue(forKey: hook) }
+    }
+
+    /// Wakes the lanes of `hooks`, which have new deliveries.
+    func wakeLanes(_ hooks: some Sequence<String>) {
+        let wakeups = lanes.withLock { lanes in hooks.compactMap { lanes[$0] } }
+        for wakeup in wakeups { wakeup.notify() }
+    }
+}
+
+/// Runs blocking work (store writes that `fsync`) on Dispatch's threads, off Swift's cooperative pool.
+enum Blocking {
+    private static let queue = DispatchQueue(label: "feedd.blocking", attributes: .concurrent)
+
+    static func run<Result: Sendable>(
+        _ body: @escaping @Sendable () throws(StoreError) -> Result
+    ) async throws(StoreError) -> Result {
+        let result: Swift.Result<Result, StoreError> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(StoreError) {
+                    continuation.resume(returning: .success(try body()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// A wake-up call with a timeout: `notify` ends every `wait` in progress early, or, when none is
+/// waiting, the next one.
+final class Wakeup: Sendable {
+    private struct State {
+        var isPending = false
+        var nextID: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func notify() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.waiters.isEmpty else {
+                state.isPending = true
+                return []
+            }
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns after `notify`, after `timeout`, or when the task is cancelled, whichever comes first.
+    func wait(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { await self.waitForNotify() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitForNotify() async {
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.isPending {
+                        state.isPending = false
+                        return true
+                    }
+                    if Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume()
+        }
+    }
+}

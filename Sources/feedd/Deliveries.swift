@@ -1,0 +1,161 @@
+import ArgumentParser
+import FeedModel
+import Store
+
+struct Deliveries: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, retry and replay hook deliveries (the outbox).",
+        discussion: """
+            Without a subcommand, `list`: the deliveries waiting for their hook.
+
+            EXAMPLES
+              feedd deliveries
+              feedd deliveries --dead --hook chat
+              feedd deliveries retry --hook chat
+              feedd deliveries replay --hook archive --since 2d
+
+            EXIT STATUS
+              0 success; 64 bad usage; 74 the state directory cannot be read or written; 75 (retry, replay)
+              another feedd process holds it.
+            """,
+        subcommands: [List.self, Retry.self, Replay.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the outbox: deliveries waiting for their hook, or given up (dead letters).",
+            discussion: """
+                Each line is one delivery, tab-separated: id, hook, feed, event (new or updated), attempts so far,
+                next attempt (pending) or status, and the last error. Pending deliveries are sent by the daemon
+                when due; dead ones wait for `feedd deliveries retry`. The store is opened read-only, so this
+                works while the daemon runs.
+
+                EXAMPLES
+                  feedd deliveries
+                  feedd deliveries --dead --hook chat
+                  feedd deliveries retry --hook chat
+                  feedd deliveries replay --hook archive --since 2d
+
+                EXIT STATUS
+                  0 listed; 64 bad usage; 74 the state directory cannot be read.
+                """
+        )
+
+        @OptionGroup var state: StateDirectoryOptions
+
+        @Option(help: ArgumentHelp("Only the deliveries of this hook.", valueName: "name"))
+        var hook: String?
+
+        @Flag(help: "List the dead letters instead of the pending deliveries.")
+        var dead = false
+
+        func run() {
+            let store = state.open(readOnly: true)
+            let deliveries = StoreFailure.run { () throws(StoreError) in
+                try dead ? store.deadDeliveries() : store.pendingDeliveries()
+            }.filter { hook == nil || $0.hook == hook }
+            var output = LineOutput()
+            if deliveries.isEmpty { output.line(dead ? "no dead deliveries" : "no pending deliveries") }
+            for delivery in deliveries {
+                let when = dead ? "dead" : delivery.nextAttempt.rfc3339
+                let error = delivery.lastError.map { $0.replacingTabsAndNewlines() } ?? "-"
+                output.line(
+                    "\(delivery.id)\t\(delivery.hook)\t\(delivery.feed)\t\(delivery.event.name)\t\(delivery.attempt)\t"
+                        + "\(when)\t\(error)")
+            }
+            output.flush()
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue dead deliveries again, with their attempts reset.",
+            discussion: """
+                EXAMPLES
+                  feedd deliveries retry
+                  feedd deliveries retry --hook chat
+
+                EXIT STATUS
+                  0 queued (possibly none); 74 an I/O error; 75 the state directory is in use by another
+                  process (stop the daemon first).
+                """)
+
+        @OptionGroup var state: StateDirectoryOptions
+
+        @Option(help: ArgumentHelp("Only the dead deliveries of this hook.", valueName: "name"))
+        var hook: String?
+
+        func run() {
+            let store = state.open(readOnly: false)
+            let count = StoreFailure.run { () throws(StoreError) in
+                let count = try store.retryDead(hook: hook, now: StateDirectoryOptions.now)
+                try store.close()
+                return count
+            }
+            var output = LineOutput()
+            output.line("queued \(count) dead deliveries again")
+            output.flush()
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver stored items to a hook again (for a new or repaired receiver).",
+            discussion: """
+                Queues one delivery to the hook for every kept item first seen (or updated) in the period,
+                oldest first, unless the hook already has one pending for it. The daemon (or the next
+                `feedd poll --once`) sends them. Filters are not applied: what is stored is what is sent.
+
+                EXAMPLES
+                  feedd deliveries replay --hook archive --since 2d
+                  feedd deliveries replay --hook chat --since 2026-11-28 --feed lwn
+
+                EXIT STATUS
+                  0 queued (possibly none); 64 bad usage; 74 an I/O error; 75 the state directory is in use
+                  by another process (stop the daemon first).
+                """)
+
+        @OptionGroup var state: StateDirectoryOptions
+
+        @Option(help: ArgumentHelp("The hook's configured name.", valueName: "name"))
+        var hook: String
+
+        @Option(
+            help: ArgumentHelp(
+                "Items first seen since then.",
+                discussion: "A duration back from now (90s, 15m, 2h, 7d, 1w) or a date (2026-11-28, or RFC 3339).",
+                valueName: "duration|date"))
+        var since: String
+
+        @Option(help: ArgumentHelp("Only the items of this feed.", valueName: "name"))
+        var feed: String?
+
+        func validate() throws {
+            if SinceParser.parse(since, now: StateDirectoryOptions.now) == nil {
+                throw ValidationError("--since: \"\(since)\" is neither a duration (2h, 7d) nor a date (2026-11-28)")
+            }
+        }
+
+        func run() {
+            let now = StateDirectoryOptions.now
+            let cutoff = SinceParser.parse(since, now: now) ?? now
+            let store = state.open(readOnly: false)
+            let count = StoreFailure.run { () throws(StoreError) in
+                let count = try store.replay(hook: hook, feed: feed, since: cutoff, now: now)
+                try store.close()
+                return count
+            }
+            var output = LineOutput()
+            output.line("queued \(count) deliveries to \(hook)")
+            output.flush()
+        }
+    }
+}
+
+extension String {
+    /// Tabs and line breaks as spaces, for one tab-separated line.
+    func replacingTabsAndNewlines() -> String {
+        String(map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
+    }
+}

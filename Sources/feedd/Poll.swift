@@ -1,0 +1,104 @@
+import ArgumentParser
+import Daemon
+import FeedModel
+import Hooks
+import Platform
+
+struct Poll: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Poll feeds now, once, run the hooks for what is new, and exit (for cron and scripts).",
+        discussion: """
+            Polls every configured feed (or those named with --feed) at once, as many at a time as
+            `concurrency` allows, stores new items, then delivers what is due to the hooks, each delivery
+            tried once: failures stay in the outbox for the next run or the daemon (`feedd deliveries`).
+            The first poll of a new feed stores its items silently unless notify_existing is set.
+            A summary goes to standard output; each failed feed is named on standard error.
+
+            With --dry-run nothing is stored and no hook runs: each line of standard output is one JSON
+            object {"hook": NAME, "payload": PAYLOAD}, what that hook would receive, and a line per feed
+            on standard error says what was found. The store is opened read-only, so a dry run works
+            while the daemon runs; a real poll needs the daemon stopped (the store is locked).
+
+            EXAMPLES
+              feedd poll --once
+              feedd poll --once --feed lwn --feed bbc-world
+              feedd poll --once --dry-run | jq -r '.payload.title'
+
+            EXIT STATUS
+              0 every feed was polled; 1 at least one feed failed; 64 bad usage; 74 the state directory
+              cannot be read or written; 75 another feedd process holds it; 78 the configuration is invalid.
+            """
+    )
+
+    @OptionGroup var options: DaemonOptions
+
+    @Flag(help: "Poll once and exit (the only mode for now; the daemon is `feedd run`).")
+    var once = false
+
+    @Option(name: .customLong("feed"), help: ArgumentHelp("Poll only this feed (repeatable).", valueName: "name"))
+    var feeds: [String] = []
+
+    @Flag(name: .customLong("dry-run"), help: "Store nothing and run no hook; print what each hook would receive.")
+    var dryRun = false
+
+    func validate() throws {
+        guard once else {
+            throw ValidationError("feedd poll needs --once (the daemon that polls on schedule is `feedd run`)")
+        }
+    }
+
+    func run() async {
+        let settings = options.settings()
+        let logger = options.logger()
+        let known = Set(settings.feeds.map(\.name))
+        if let unknown = feeds.first(where: { !known.contains($0) }) {
+            Diagnostics.fail("no feed is named \"\(unknown)\"", status: 64)
+        }
+        let selection = feeds.isEmpty ? nil : feeds
+        var output = LineOutput()
+        if dryRun {
+            let results: [DryRunFeed]
+            do throws(DaemonError) {
+                results = try await Daemon.dryRun(settings: settings, feeds: selection, logger: logger)
+            } catch {
+                DaemonFailure.exit(error)
+            }
+            for result in results {
+                try? StandardStream.error.write("\(result.feed): \(result.outcome)\n")
+                for planned in result.deliveries {
+                    var line = Array("{\"hook\":".utf8)
+                    var name = JSONWriter(reservingCapacity: 64)
+                    name.string(planned.hook)
+                    line += name.takeBytes()
+                    line += Array(",\"payload\":".utf8)
+                    line += HookPayload.json(for: planned.delivery)
+                    line.append(UInt8(ascii: "}"))
+                    output.bytes(line + [0x0A])
+                }
+            }
+            output.flush()
+            exitProcess(results.contains(where: \.isFailure) ? 1 : 0)
+        }
+        let daemon: Daemon
+        do throws(DaemonError) {
+            daemon = try Daemon(settings: settings, logger: logger)
+        } catch {
+            DaemonFailure.exit(error)
+        }
+        let summary = await daemon.pollOnce(feeds: selection)
+        do throws(DaemonError) {
+            try daemon.close()
+        } catch {
+            DaemonFailure.exit(error)
+        }
+        for (feed, message) in summary.failures.sorted(by: { $0.key < $1.key }) {
+            try? StandardStream.error.write("feedd: \(feed): \(message)\n")
+        }
+        output.line(
+            "polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.notModified) not modified, "
+                + "\(summary.failed) failed; \(summary.delivered) delivered, \(summary.deliveryFailures) delivery failures"
+        )
+        output.flush()
+        exitProcess(summary.failed > 0 ? 1 : 0)
+    }
+}

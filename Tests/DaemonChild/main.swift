@@ -1,0 +1,74 @@
+// A daemon for the end-to-end tests, with settings built from its arguments (no config file):
+//
+//   DaemonChild STATE_DIR JSONL_PATH FEEDS_FILE INTERVAL_SECONDS [once]
+//
+// FEEDS_FILE holds one `name=url` per line; it is read at start and again on SIGHUP (the reload). Every
+// feed fires one `jsonl` hook named "log" writing to JSONL_PATH. With `once`, it polls once and exits
+// (as `feedd poll --once`), printing the summary. $DAEMONCHILD_NOTIFY_EXISTING=1 announces a new feed's
+// items; $DAEMONCHILD_RETRY_SECONDS sets the hook's first retry delay (default 30).
+import Daemon
+import Hooks
+import Logging
+import Platform
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 5, let seconds = Int(arguments[4]) else {
+    try? StandardStream.error.write("usage: DaemonChild STATE_DIR JSONL_PATH FEEDS_FILE INTERVAL_SECONDS [once]\n")
+    exitProcess(64)
+}
+let stateDirectory = arguments[1]
+let jsonlPath = arguments[2]
+let feedsFile = arguments[3]
+
+OS.ignoreBrokenPipeSignal()
+LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: .debug) }
+let logger = Logger(label: "feedd")
+
+enum ChildError: Error, CustomStringConvertible {
+    case feeds(String)
+    var description: String {
+        switch self {
+        case .feeds(let reason): reason
+        }
+    }
+}
+
+@Sendable func settings() throws -> DaemonSettings {
+    let text: String
+    do {
+        text = String(decoding: try FileSystem.read(feedsFile), as: UTF8.self)
+    } catch {
+        throw ChildError.feeds("\(feedsFile): \(error)")
+    }
+    var feeds: [FeedSettings] = []
+    for line in text.split(separator: "\n") where !line.isEmpty {
+        let parts = line.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2 else { throw ChildError.feeds("bad line: \(line)") }
+        feeds.append(FeedSettings(name: String(parts[0]), url: String(parts[1])))
+    }
+    let hook = try JSONLinesHook(name: "log", configuration: .init(path: jsonlPath))
+    let retrySeconds = OS.environment("DAEMONCHILD_RETRY_SECONDS").flatMap { Int($0) } ?? 30
+    return DaemonSettings(
+        stateDirectory: stateDirectory, feeds: feeds,
+        hooks: [HookSettings(hook: hook, retry: RetryPolicy(baseDelay: .seconds(retrySeconds)))], globalHooks: ["log"],
+        schedule: ScheduleSettings(
+            defaultInterval: .seconds(seconds), jitter: 0, minInterval: .seconds(1), initialSpread: .zero),
+        notifyExisting: OS.environment("DAEMONCHILD_NOTIFY_EXISTING") == "1", shutdownGrace: .seconds(3))
+}
+
+do {
+    let initial = try settings()
+    if arguments.count > 5, arguments[5] == "once" {
+        let daemon = try Daemon(settings: initial, logger: logger)
+        let summary = await daemon.pollOnce()
+        try daemon.close()
+        print(
+            "polled \(summary.polled) new \(summary.newItems) delivered \(summary.delivered) failed \(summary.failed)")
+    } else {
+        try await Daemon.run(settings: initial, logger: logger, reload: { try settings() })
+    }
+    exitProcess(0)
+} catch {
+    try? StandardStream.error.write("DaemonChild: \(error)\n")
+    exitProcess(1)
+}

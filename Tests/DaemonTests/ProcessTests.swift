@@ -1,0 +1,226 @@
+import Foundation
+import Platform
+import Synchronization
+import TestSupport
+import Testing
+
+/// Text gathered from a pipe's handler thread.
+final class TextBuffer: Sendable {
+    private let value = Mutex("")
+
+    var text: String { value.withLock { $0 } }
+
+    func append(_ more: String) { value.withLock { $0 += more } }
+}
+
+/// The daemon as a child process (`DaemonChild`, settings from its arguments): signals, systemd's notify
+/// socket, reload.
+@Suite("Daemon process", .serialized)
+struct ProcessTests {
+    /// A running child daemon with its standard error collected.
+    final class Child: Sendable {
+        let process: Process
+        private let errorText = TextBuffer()
+
+        init(arguments: [String], environment: [String: String] = [:]) throws {
+            process = Process()
+            process.executableURL = builtExecutable("DaemonChild")
+            process.arguments = arguments
+            var env = ProcessInfo.processInfo.environment
+            env["JOURNAL_STREAM"] = nil
+            env["NOTIFY_SOCKET"] = nil
+            for (key, value) in environment { env[key] = value }
+            process.environment = env
+            let pipe = Pipe()
+            process.standardError = pipe
+            process.standardOutput = FileHandle.nullDevice
+            let text = errorText
+            pipe.fileHandleForReading.readabilityHandler = { handle in
+                let data = handle.availableData
+                text.append(String(decoding: data, as: UTF8.self))
+            }
+            try process.run()
+        }
+
+        var stderr: String { errorText.text }
+
+        func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+        /// Waits for the exit, up to `timeout`; nil when it did not exit (then it is killed).
+        func exitStatus(timeout: Duration = .seconds(10)) async -> Int32? {
+            let deadline = ContinuousClock.now + timeout
+            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return nil
+            }
+            return process.terminationStatus
+        }
+    }
+
+    @Test(
+        "SIGTERM: READY=1, STATUS=, WATCHDOG=1 and STOPPING=1 on the notify socket, then exit 0 with the store flushed")
+    func notifyAndTerminate() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1])
+                await feeds.route(["/a.xml"], on: server)
+                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
+                let socketPath = directory.path + "/notify.sock"
+                let socket = try DatagramSocket.bound(to: socketPath)
+                let child = try Child(
+                    arguments: [
+                        directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "1",
+                    ],
+                    environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "2000000"])
+                var messages: [String] = []
+                func receive(until predicate: (String) -> Bool) throws -> Bool {
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while ContinuousClock.now < deadline {
+                        if let message = try socket.receive(timeoutMilliseconds: 200) {
+                            messages.append(message)
+                            if predicate(message) { return true }
+                        }
+                    }
+                    return false
+                }
+                #expect(try receive { $0.contains("READY=1") }, "\(child.stderr)")
+                #expect(messages.first?.contains("STATUS=1 feeds") == true)
+                #expect(await eventually { await server.hits("/a.xml") >= 2 })
+                feeds.set("/a.xml", items: [1, 2])
+                #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 2"] })
+                #expect(try receive { $0.contains("STATUS=") && $0.contains("1 new items") }, "\(messages)")
+                #expect(try messages.contains("WATCHDOG=1") || receive { $0 == "WATCHDOG=1" }, "\(messages)")
+                child.signal(SIGTERM)
+                #expect(try receive { $0.contains("STOPPING=1") }, "\(messages)")
+                #expect(await child.exitStatus() == 0, "\(child.stderr)")
+                #expect(child.stderr.contains("notice feedd: stopped"))
+            }
+        }
+    }
+
+    @Test("SIGHUP reloads: an added feed starts, a removed one stops, and a bad reload keeps the old settings")
+    func reload() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1])
+                feeds.set("/b.xml", items: [1])
+                await feeds.route(["/a.xml", "/b.xml"], on: server)
+                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
+                let child = try Child(arguments: [
+                    directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "1",
+                ])
+                #expect(await eventually { await server.hits("/a.xml") >= 1 }, "\(child.stderr)")
+                #expect(await server.hits("/b.xml") == 0)
+
+                _ = try directory.write("b=\(base)/b.xml\n", to: "feeds.txt")
+                child.signal(SIGHUP)
+                #expect(await eventually { await server.hits("/b.xml") >= 2 }, "\(child.stderr)")
+                let aHits = await server.hits("/a.xml")
+                try await Task.sleep(for: .milliseconds(2500))
+                #expect(await server.hits("/a.xml") <= aHits + 1)
+
+                _ = try directory.write("garbage\n", to: "feeds.txt")
+                child.signal(SIGHUP)
+                #expect(await eventually { child.stderr.contains("reload failed; keeping the settings in force") })
+                let bHits = await server.hits("/b.xml")
+                #expect(await eventually { await server.hits("/b.xml") > bHits })
+
+                child.signal(SIGINT)
+                #expect(await child.exitStatus() == 0, "\(child.stderr)")
+            }
+        }
+    }
+
+    @Test("SIGKILL with deliveries pending: after a restart they are delivered, each once")
+    func killedWithPendingDeliveries() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1, 2])
+                await feeds.route(["/a.xml"], on: server)
+                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
+                // The hook's folder does not exist yet: every attempt fails and is retried.
+                let log = directory.path + "/later/log.jsonl"
+                let arguments = [directory.path + "/state", log, directory.path + "/feeds.txt", "1"]
+                let environment = ["DAEMONCHILD_NOTIFY_EXISTING": "1", "DAEMONCHILD_RETRY_SECONDS": "1"]
+                let first = try Child(arguments: arguments, environment: environment)
+                #expect(await eventually { first.stderr.contains("delivery failed; will retry") }, "\(first.stderr)")
+                first.signal(SIGKILL)
+                #expect(await first.exitStatus() == nil || first.process.terminationReason == .uncaughtSignal)
+
+                try FileManager.default.createDirectory(
+                    atPath: directory.path + "/later", withIntermediateDirectories: true)
+                let second = try Child(arguments: arguments, environment: environment)
+                #expect(await eventually { JSONLines(path: log).titles.count >= 2 }, "\(second.stderr)")
+                try await Task.sleep(for: .milliseconds(1500))
+                #expect(JSONLines(path: log).titles == ["Item 1", "Item 2"])
+                second.signal(SIGTERM)
+                #expect(await second.exitStatus() == 0, "\(second.stderr)")
+            }
+        }
+    }
+
+    @Test("poll once: the feed's items are stored, delivered on the next run, and the process exits")
+    func pollOnceChild() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1, 2])
+                await feeds.route(["/a.xml"], on: server)
+                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
+                let arguments = [
+                    directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "60",
+                    "once",
+                ]
+                let first = try await ProcessRunner.run(
+                    builtExecutable("DaemonChild"), arguments: arguments, timeout: .seconds(20))
+                #expect(first.status == 0, "\(first.stderrText)")
+                #expect(first.stdoutText == "polled 1 new 2 delivered 0 failed 0\n")
+                feeds.set("/a.xml", items: [1, 2, 3])
+                let second = try await ProcessRunner.run(
+                    builtExecutable("DaemonChild"), arguments: arguments, timeout: .seconds(20))
+                #expect(second.stdoutText == "polled 1 new 1 delivered 1 failed 0\n", "\(second.stderrText)")
+                #expect(JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 3"])
+            }
+        }
+    }
+
+    @Test("systemd/feedd.service passes systemd-analyze verify (skipped where the tool is missing)")
+    func unitFileVerifies() async throws {
+        let unit = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("systemd/feedd.service")
+        let text = try String(contentsOf: unit, encoding: .utf8)
+        for line in [
+            "Type=notify", "StateDirectory=feedd", "ProtectSystem=strict", "NoNewPrivileges=yes", "WatchdogSec=",
+            "ExecReload=/bin/kill -HUP $MAINPID", "SystemCallFilter=@system-service", "CapabilityBoundingSet=\n",
+        ] {
+            #expect(text.contains(line), "missing \(line)")
+        }
+        guard
+            let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            print("systemd-analyze is not installed: skipping `systemd-analyze verify` of systemd/feedd.service")
+            return
+        }
+        try await withTemporaryDirectory { directory in
+            // verify wants ExecStart's binary to exist: point it at a stand-in.
+            let binary = try directory.write("#!/bin/sh\n", to: "feedd")
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: binary.path)
+            let copy = text.replacingOccurrences(of: "/usr/local/bin/feedd", with: binary.path)
+            let unitCopy = try directory.write(copy, to: "feedd.service")
+            let result = try await ProcessRunner.run(
+                URL(fileURLWithPath: analyze), arguments: ["verify", "--man=no", unitCopy.path], timeout: .seconds(60))
+            let complaints = result.stderrText.split(separator: "\n").filter {
+                !$0.contains("Failed to") || $0.contains("feedd.service")
+            }
+            #expect(result.status == 0, "\(result.stderrText)")
+            #expect(complaints.isEmpty, "\(result.stderrText)")
+        }
+    }
+}
