@@ -218,12 +218,15 @@ public struct ScheduleSettings: Sendable, Hashable {
     public var hostPause: Duration
     /// The longest `Retry-After` honoured (default 1 day).
     public var maxRetryAfter: Duration
+    /// At most this many feeds a second start at start-up (or when added): the initial spread is no
+    /// wider than the number of feeds needs, so three feeds start at once and 10,000 spread out.
+    public var startRate: Double
 
     public init(
         defaultInterval: Duration = .seconds(30 * 60), jitter: Double = 0.1, minInterval: Duration = .seconds(60),
         maxInterval: Duration = .seconds(86_400), backoffCap: Duration = .seconds(86_400),
         initialSpread: Duration = .seconds(600), hostPause: Duration = .seconds(60),
-        maxRetryAfter: Duration = .seconds(86_400)
+        maxRetryAfter: Duration = .seconds(86_400), startRate: Double = 20
     ) {
         self.defaultInterval = defaultInterval
         self.jitter = jitter
@@ -233,5 +236,6 @@ public struct ScheduleSettings: Sendable, Hashable {
         self.initialSpread = initialSpread
         self.hostPause = hostPause
         self.maxRetryAfter = maxRetryAfter
+        self.startRate = startRate
     }
 }

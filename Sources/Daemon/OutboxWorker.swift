@@ -186,7 +186,10 @@ struct OutboxWorker: Sendable {
             case .delivered(let details):
                 for row in live { try store.markDelivered(row.id) }
                 runtime.status.update { $0.delivered += live.count }
-                logger.debug("delivered", metadata: ["details": "\(details)"])
+                // What an exec hook printed is its output for the operator (the example config's `print`
+                // hook): info, so it shows in the journal; other hooks' confirmations are debug.
+                logger.log(
+                    level: hook.hook is ExecHook ? .info : .debug, "delivered", metadata: ["details": "\(details)"])
                 return .delivered
             case .retry(let attempt, let at, let reason):
                 for row in live { try store.markFailed(row.id, attempt: attempt - 1, retryAt: at, error: reason) }

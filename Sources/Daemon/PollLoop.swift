@@ -79,7 +79,7 @@ struct PollLoop: Sendable {
         }
         let due = Scheduler.initialDueTimes(
             entries, now: runtime.clock.now(), maxWait: schedule.maxInterval + schedule.backoffCap,
-            randoms: feeds.map { _ in runtime.random() })
+            randoms: feeds.map { _ in runtime.random() }, startRate: schedule.startRate)
         for feed in feeds {
             scheduler.schedule(feed.name, host: hostKey(of: feed.url), at: due[feed.name] ?? runtime.clock.now())
         }

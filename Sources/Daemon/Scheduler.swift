@@ -113,9 +113,11 @@ struct Scheduler: Sendable {
     /// - Parameters:
     ///   - feeds: name, the window to spread over (its interval capped by `initialSpread`), stored due time.
     ///   - randoms: one number in `0..<1` per feed (in order).
+    ///   - startRate: feeds per second the spread starts at most: a few feeds start within a second (a
+    ///     new user sees stories at once), ten thousand spread over the whole window.
     static func initialDueTimes(
         _ feeds: [(name: String, window: Duration, stored: Timestamp?)], now: Timestamp, maxWait: Duration,
-        randoms: [Double]
+        randoms: [Double], startRate: Double = .infinity
     ) -> [String: Timestamp] {
         var due: [String: Timestamp] = [:]
         var spread: [(name: String, window: Duration, random: Double)] = []
@@ -128,8 +130,9 @@ struct Scheduler: Sendable {
             }
         }
         let count = Double(max(spread.count, 1))
+        let fastest = startRate.isFinite && startRate > 0 ? count / startRate : .infinity
         for (position, feed) in spread.enumerated() {
-            let window = Double(SchedulePolicy.seconds(feed.window))
+            let window = min(Double(SchedulePolicy.seconds(feed.window)), fastest)
             let offset = window * (Double(position) + min(max(feed.random, 0), 0.999)) / count
             due[feed.name] = Timestamp(secondsSince1970: now.secondsSince1970 + Int64(offset))
         }

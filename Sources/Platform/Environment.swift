@@ -12,3 +12,19 @@ public enum Environment {
         Int64(time(nil))
     }
 }
+
+extension Environment {
+    /// Every environment variable of this process (for secrets given as `{ env = "NAME" }`).
+    public static func all() -> [String: String] {
+        var result: [String: String] = [:]
+        var entry: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "=") {
+                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            entry = entry.advanced(by: 1)
+        }
+        return result
+    }
+}

@@ -54,25 +54,13 @@ struct Check: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        var environment: [String: String] = [:]
-        for name in ConfigLoader.environmentVariables {
-            if let value = Environment.value(name) { environment[name] = value }
-        }
-        let path = ConfigLoader.defaultPath(option: config, environment: environment)
-        var overrides: [String: String] = [:]
-        if let stateDirectory { overrides["state_dir"] = stateDirectory }
-        let loader = ConfigLoader(
-            environment: environment, overrides: overrides,
-            opmlReader: { bytes in try OPMLReader.read(bytes) })
         let configuration: FeeddConfiguration
-        do {
-            configuration = try loader.load(path: path)
+        do throws(ConfigurationFile.LoadFailure) {
+            configuration = try ConfigurationFile.load(option: config, stateDirectory: stateDirectory).configuration
         } catch {
-            var text = error.problems.map { "\($0)\n" }.joined()
-            let count = error.problems.count
-            text += "feedd: \(path): \(count) problem\(count == 1 ? "" : "s")\n"
-            try? StandardStream.error.write(text)
-            exitProcess(78)
+            try? StandardStream.error.write(error.problems.map { "\($0)\n" }.joined())
+            Diagnostics.fail(
+                "\(error.path): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")", status: 78)
         }
         guard !quiet else { return }
         do {

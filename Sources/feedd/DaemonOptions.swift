@@ -51,18 +51,9 @@ struct DaemonOptions: ParsableArguments {
     }
 }
 
-/// Turns the configuration file into `DaemonSettings`.
-///
-/// The TOML `Config` target is built separately; until it is wired here, loading fails with a message
-/// and status 78. The daemon itself is complete: tests build `DaemonSettings` in code.
+/// Turns the configuration file into `DaemonSettings` (also on SIGHUP).
 enum SettingsLoader {
-    struct NotWired: Error, CustomStringConvertible {
-        var description: String {
-            "reading the configuration file is not available in this build yet (the config layer is not wired in)"
-        }
-    }
-
     static func load(configPath: String?, stateDirectory: String?) throws -> DaemonSettings {
-        throw NotWired()
+        try ConfigurationFile.settings(option: configPath, stateDirectory: stateDirectory)
     }
 }

@@ -88,6 +88,15 @@ struct SchedulerTests {
             feeds, now: Self.start, maxWait: .seconds(86_400), randoms: Array(repeating: 0.5, count: 10))
         let offsets = feeds.map { due[$0.name]!.secondsSince1970 - Self.start.secondsSince1970 }.sorted()
         #expect(offsets == [30, 90, 150, 210, 270, 330, 390, 450, 510, 570])
+        // At 20 feeds a second, ten new feeds all start within half a second; 20,000 keep the window.
+        let quick = Scheduler.initialDueTimes(
+            feeds, now: Self.start, maxWait: .seconds(86_400), randoms: Array(repeating: 0.5, count: 10), startRate: 20)
+        #expect(feeds.allSatisfy { quick[$0.name]! == Self.start })
+        let many = (0..<20_000).map { (name: "f\($0)", window: Duration.seconds(600), stored: Timestamp?.none) }
+        let spreadOut = Scheduler.initialDueTimes(
+            many, now: Self.start, maxWait: .seconds(86_400), randoms: Array(repeating: 0.5, count: 20_000),
+            startRate: 20)
+        #expect(spreadOut["f19999"]!.secondsSince1970 - Self.start.secondsSince1970 == 599)
     }
 
     @Test("stored due times in the future survive a restart; overdue ones are spread")

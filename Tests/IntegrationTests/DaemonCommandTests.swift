@@ -56,14 +56,110 @@ struct DaemonCommandTests {
         }
     }
 
-    @Test("run and poll need a configuration: exit 78 until the config layer is wired; poll needs --once")
-    func needsConfiguration() async throws {
-        let run = try await run(["run", "--state-dir", "/nonexistent"])
-        #expect(run.status == 78)
-        #expect(run.stderrText.hasPrefix("feedd: reading the configuration file is not available"))
+    @Test("run and poll refuse a configuration with problems (exit 78, every problem listed); poll needs --once")
+    func badConfiguration() async throws {
+        try await withTemporaryDirectory { directory in
+            let config = try directory.write(
+                """
+                state_dir = "state"
+                intervl = "10m"
+                [[feed]]
+                name = "a"
+                url = "https://example.org/feed.xml"
+                hooks = ["nope"]
+                """, to: "feedd.toml")
+            for command in [["run"], ["poll", "--once"]] {
+                let result = try await run(command + ["--config", config.path])
+                #expect(result.status == 78)
+                #expect(result.stderrText.contains("feedd.toml:2: intervl: unknown key"))
+                #expect(result.stderrText.contains("nope"))
+            }
+        }
         let poll = try await self.run(["poll"])
         #expect(poll.status == 64)
         #expect(poll.stderrText.contains("feedd poll needs --once"))
+    }
+
+    /// A configuration with one feed served by `baseURL` and a jsonl hook, in `directory`.
+    private func configuration(in directory: TemporaryDirectory, feedURL: String) throws -> URL {
+        try directory.write(
+            """
+            state_dir = "state"
+            interval = "1h"
+            hooks = ["archive"]
+            notify_existing = true
+            [[feed]]
+            name = "news"
+            url = "\(feedURL)"
+            [[hook]]
+            name = "archive"
+            type = "jsonl"
+            path = "new-items.jsonl"
+            """, to: "feedd.toml")
+    }
+
+    private static func feed(_ items: [Int]) -> String {
+        let entries = items.map { "<item><title>Story \($0)</title><guid>s\($0)</guid></item>" }.joined()
+        return "<rss version=\"2.0\"><channel><title>News</title>\(entries)</channel></rss>"
+    }
+
+    private static func lines(_ url: URL) -> [String] {
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    @Test("poll --once through a configuration file: new items reach the hook once, the next poll is conditional")
+    func pollOnceWithConfiguration() async throws {
+        try await HTTPTestServer.withRunning { server, baseURL in
+            let body = Self.feed([1, 2])
+            await server.route("/feed.xml") { request in
+                if request.header("If-None-Match") == "\"v1\"" { return ScriptedResponse(status: 304) }
+                return ScriptedResponse(headers: ["ETag": "\"v1\""], body: Array(body.utf8))
+            }
+            try await withTemporaryDirectory { directory in
+                let config = try configuration(in: directory, feedURL: "\(baseURL)/feed.xml")
+                let first = try await run(["poll", "--once", "--config", config.path])
+                #expect(first.status == 0, "\(first.stderrText)")
+                let jsonl = directory.url(for: "new-items.jsonl")
+                let delivered = Self.lines(jsonl)
+                #expect(delivered.count == 2)
+                #expect(delivered.allSatisfy { $0.contains("\"feed\":{\"name\":\"news\"") || $0.contains("news") })
+
+                let second = try await run(["poll", "--once", "--config", config.path])
+                #expect(second.status == 0, "\(second.stderrText)")
+                #expect(Self.lines(jsonl).count == 2, "nothing announced twice")
+                let requests = await server.requests(for: "/feed.xml")
+                #expect(requests.count == 2)
+                #expect(requests.last?.header("If-None-Match") == "\"v1\"")
+            }
+        }
+    }
+
+    @Test("run through a configuration file: stories arrive, SIGTERM stops it with status 0")
+    func runWithConfiguration() async throws {
+        try await HTTPTestServer.withRunning { server, baseURL in
+            await server.route("/feed.xml", ScriptedResponse(body: Array(Self.feed([1, 2, 3]).utf8)))
+            try await withTemporaryDirectory { directory in
+                let config = try configuration(in: directory, feedURL: "\(baseURL)/feed.xml")
+                let daemon = Process()
+                daemon.executableURL = ParseCommandTests.binary
+                daemon.arguments = ["run", "--config", config.path]
+                daemon.standardOutput = FileHandle.nullDevice
+                daemon.standardError = FileHandle.nullDevice
+                try daemon.run()
+                let jsonl = directory.url(for: "new-items.jsonl")
+                var delivered: [String] = []
+                for _ in 0..<200 where delivered.count < 3 {
+                    try await Task.sleep(for: .milliseconds(50))
+                    delivered = Self.lines(jsonl)
+                }
+                daemon.terminate()  // SIGTERM
+                for _ in 0..<200 where daemon.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(delivered.count == 3)
+                #expect(!daemon.isRunning)
+                #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
+            }
+        }
     }
 
     @Test(

@@ -1,0 +1,49 @@
+import Config
+import Daemon
+import FeedParser
+import Platform
+
+/// The configuration file as `check`, `run` and `poll` read it: the path from `--config`, `$FEEDD_CONFIG`
+/// or the default places; `--state-dir` over the environment over the file.
+enum ConfigurationFile {
+    /// Every problem of a file that cannot be used, one per line, then a summary line.
+    struct LoadFailure: Error, CustomStringConvertible {
+        var path: String
+        var problems: [String]
+
+        var description: String {
+            let count = problems.count
+            return (problems + ["\(path): \(count) problem\(count == 1 ? "" : "s")"]).joined(separator: "\n")
+        }
+    }
+
+    /// Loads and validates the file.
+    static func load(option: String?, stateDirectory: String?) throws(LoadFailure) -> (
+        path: String, configuration: FeeddConfiguration
+    ) {
+        var environment: [String: String] = [:]
+        for name in ConfigLoader.environmentVariables {
+            if let value = Environment.value(name) { environment[name] = value }
+        }
+        let path = ConfigLoader.defaultPath(option: option, environment: environment)
+        var overrides: [String: String] = [:]
+        if let stateDirectory { overrides["state_dir"] = stateDirectory }
+        let loader = ConfigLoader(
+            environment: environment, overrides: overrides, opmlReader: { bytes in try OPMLReader.read(bytes) })
+        do {
+            return (path, try loader.load(path: path))
+        } catch {
+            throw LoadFailure(path: path, problems: error.problems.map(\.description))
+        }
+    }
+
+    /// The daemon's settings from the file: hooks built and feed secrets read.
+    static func settings(option: String?, stateDirectory: String?) throws(LoadFailure) -> DaemonSettings {
+        let (path, configuration) = try load(option: option, stateDirectory: stateDirectory)
+        do throws(SettingsError) {
+            return try DaemonSettings(configuration: configuration, environment: Environment.all())
+        } catch {
+            throw LoadFailure(path: path, problems: error.problems)
+        }
+    }
+}
