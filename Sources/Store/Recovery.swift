@@ -110,6 +110,9 @@ struct Recovery {
             } else {
                 loaded.segment = file
                 loaded.segmentEnd = size
+                if !options.readOnly {
+                    loaded.segmentEnd = try cutUnreferencedTail(of: file, number: last, size: size, loaded: &loaded)
+                }
             }
             loaded.segmentNumber = last
         } else {
@@ -175,6 +178,31 @@ struct Recovery {
     }
 
     /// Replays one journal into `loaded.state`; returns the offset where the next record goes.
+    /// Cuts what follows the last body the journal refers to in the newest segment: bodies of a commit
+    /// that never reached the journal (a crash between the two fsyncs), or one torn by the crash. New
+    /// bodies then start on a record boundary, and `check` finds the segment whole. Returns the new end.
+    private func cutUnreferencedTail(
+        of file: any StoreFile, number: UInt32, size: Int, loaded: inout Loaded
+    ) throws(StoreError) -> Int {
+        var end = RecordFormat.fileHeaderSize
+        for feed in loaded.state.feeds {
+            for entry in feed.items.values where entry.body.segment == number {
+                end = max(end, Int(entry.body.offset) + Int(entry.body.length))
+            }
+        }
+        guard end < size else { return size }
+        do {
+            try file.truncate(to: end)
+            try file.sync()
+        } catch {
+            throw .io(path: path(StoreFiles.segment(number)), offset: end, cause: error)
+        }
+        loaded.notes.append(
+            RecoveryNote(
+                kind: .unfinishedCommit, path: path(StoreFiles.segment(number)), offset: end, bytes: size - end))
+        return end
+    }
+
     private func replayJournal(_ number: UInt32, into loaded: inout Loaded, cutTail: Bool) throws(StoreError) -> Int {
         let name = StoreFiles.journal(number)
         let bytes = try readAll(name)

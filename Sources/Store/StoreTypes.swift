@@ -116,6 +116,9 @@ public struct RecoveryNote: Sendable, CustomStringConvertible {
         case damagedRecord
         /// A record was intact but could not be decoded; it was skipped.
         case undecodable
+        /// Item bodies at the end of the newest segment that no commit refers to (a crash between writing
+        /// the bodies and the journal record), perhaps torn; cut off. The commit was never acknowledged.
+        case unfinishedCommit
     }
 
     public var kind: Kind
@@ -131,6 +134,8 @@ public struct RecoveryNote: Sendable, CustomStringConvertible {
             return "\(path): damaged record at offset \(offset) (checksum mismatch); \(bytes) bytes skipped"
         case .undecodable:
             return "\(path): record at offset \(offset) could not be decoded; \(bytes) bytes skipped"
+        case .unfinishedCommit:
+            return "\(path): item bodies from offset \(offset) belong to no finished commit; \(bytes) bytes dropped"
         }
     }
 }

@@ -25,8 +25,11 @@ struct RecoveryTests {
             try bytes.prefix(bytes.count - 7).write(to: journal)
             let store = try FileStore.open(directory: directory.path)
             let note = try #require(store.recoveryNotes.first)
-            #expect(store.recoveryNotes.count == 1 && note.kind == .tornTail)
+            #expect(note.kind == .tornTail)
             #expect(note.description.contains("bytes dropped"))
+            // The lost commit's bodies, already in the segment, are cut too: new bodies start on a boundary.
+            #expect(store.recoveryNotes.count == 2)
+            #expect(store.recoveryNotes.last?.kind == .unfinishedCommit)
             #expect(try store.itemCount() == 10)
             // The lost commit's items are new again (the commit was never acknowledged as durable here).
             #expect(try store.poll("f", (11...15).map { makeItem("f", $0) }, at: at(9)).new.count == 5)
@@ -34,6 +37,35 @@ struct RecoveryTests {
             let reopened = try FileStore.open(directory: directory.path)
             #expect(reopened.recoveryNotes.isEmpty)
             #expect(try reopened.itemCount() == 15)
+            #expect(try reopened.check().isHealthy)
+        }
+    }
+
+    @Test("a crash in the middle of writing a commit's bodies: the torn body is cut, later bodies read back whole")
+    func tornBody() async throws {
+        try await withTemporaryDirectory { directory in
+            let journal = try threeCommits(directory)
+            // The last commit never reached the journal, and its last body was cut short.
+            let records = [UInt8](try Data(contentsOf: journal))
+            let store0 = try FileStore.open(directory: directory.path, options: StoreOptions(readOnly: true))
+            #expect(try store0.itemCount() == 15)
+            try store0.close()
+            let segment = try #require(try storeFiles(directory, "segment-").last)
+            let bodies = try Data(contentsOf: segment)
+            try bodies.prefix(bodies.count - 5).write(to: segment)
+            let firstRecordEnd = records.count - 1  // any cut inside the last journal record
+            try Data(records.prefix(firstRecordEnd)).write(to: journal)
+
+            let store = try FileStore.open(directory: directory.path)
+            #expect(store.recoveryNotes.map(\.kind) == [.tornTail, .unfinishedCommit])
+            #expect(try store.itemCount() == 10)
+            #expect(try store.poll("f", (11...15).map { makeItem("f", $0) }, at: at(9)).new.count == 5)
+            try store.close()
+            let reopened = try FileStore.open(directory: directory.path)
+            #expect(reopened.recoveryNotes.isEmpty)
+            #expect(try reopened.itemCount() == 15)
+            #expect(try reopened.items(feed: "f", since: nil, limit: 100).count == 15)
+            #expect(try reopened.check().isHealthy)
         }
     }
 
