@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "FeedModel", "Fetcher", "Hooks", "Platform", "Store", "TestSupport", "DaemonChild",
+                "Config", "Daemon", "FeedModel", "Fetcher", "Hooks", "Platform", "Store", "TestSupport", "DaemonChild",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
@@ -164,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "DaemonChild",
             dependencies: [
-                "Daemon", "Hooks", "Platform",
+                "Config", "Daemon", "Hooks", "Platform",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/DaemonChild",

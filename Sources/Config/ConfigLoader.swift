@@ -193,11 +193,11 @@ private struct LoadSession {
         let unknown = settings.decode(rest, context: context)
         hook.settings = settings
         let kind = hook.kind
-        let known = HookConfiguration.options.map(\.info.key) + HookSettings.optionInfos(for: kind).map(\.key)
+        let known = HookConfiguration.options.map(\.info.key) + HookKindSettings.optionInfos(for: kind).map(\.key)
         for entry in unknown {
             context.at(entry.key) {
                 let owners = HookKind.allCases.filter { other in
-                    other != kind && HookSettings.optionInfos(for: other).contains { $0.key == entry.key }
+                    other != kind && HookKindSettings.optionInfos(for: other).contains { $0.key == entry.key }
                 }
                 if owners.isEmpty {
                     SectionDecoder.reportUnknown(entry.key, known: known, context: context)

@@ -11,7 +11,7 @@ public enum ConfigRenderer {
         for hook in configuration.hookDefinitions {
             lines += ["", "[[hook]]  # \(hook.origin)"]
             lines += changedLines(hook, from: HookConfiguration(), always: ["name", "type"])
-            let defaults = HookSettings.defaults(for: hook.kind).lines
+            let defaults = HookKindSettings.defaults(for: hook.kind).lines
             lines += hook.settings.lines.filter { !defaults.contains($0) }
         }
         for feed in configuration.feeds {
@@ -51,7 +51,7 @@ public enum ConfigRenderer {
         table("`[[feed]]`", FeedConfiguration.optionInfos())
         table("`[[hook]]`: every kind", HookConfiguration.optionInfos())
         for kind in HookKind.allCases {
-            table("`[[hook]]` of type `\(kind.rawValue)`", HookSettings.optionInfos(for: kind))
+            table("`[[hook]]` of type `\(kind.rawValue)`", HookKindSettings.optionInfos(for: kind))
         }
         return text
     }
@@ -63,7 +63,7 @@ public enum ConfigRenderer {
             + FeedConfiguration.optionInfos().map { "feed.\($0.key)" }
             + HookConfiguration.optionInfos().map { "hook.\($0.key)" }
             + HookKind.allCases.flatMap { kind in
-                HookSettings.optionInfos(for: kind).map { "hook.\(kind.rawValue).\($0.key)" }
+                HookKindSettings.optionInfos(for: kind).map { "hook.\(kind.rawValue).\($0.key)" }
             }
     }
 }

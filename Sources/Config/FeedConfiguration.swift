@@ -21,7 +21,7 @@ public struct FeedConfiguration: Sendable, Hashable, ConfigSection {
     public var tlsVerify = true
     public var limits = FetchLimitsOverride()
     /// nil: the global `notify_existing`.
-    public var notifyExisting: Bool?
+    public var notifyExisting: NotifyExisting?
     public var retention = RetentionOverride()
     /// Labels for people (from OPML: the titles of the enclosing outlines); feedd does nothing with them.
     public var tags: [String] = []
@@ -64,8 +64,9 @@ public struct FeedConfiguration: Sendable, Hashable, ConfigSection {
                 doc: "proxy URL for this feed; \"\" for none", check: { $0.flatMap(Self.checkProxy) }),
             .value("tls_verify", \.tlsVerify, .boolean, doc: "false turns certificate verification off (warned)"),
             .value(
-                "notify_existing", \.notifyExisting, .optional(.boolean), defaultText: "global `notify_existing`",
-                doc: "whether the first poll fires hooks for the items already there"),
+                "notify_existing", \.notifyExisting, .optional(.notifyExisting),
+                defaultText: "global `notify_existing`",
+                doc: "what the first poll does with the items already there: false, true, or the newest N"),
             .section("retention", \.retention, doc: "this feed's retention"),
             .value("tags", \.tags, .list(.string), doc: "labels for people; OPML categories land here"),
         ] + FetchLimitsOverride.options.map { $0.lifted(\Self.limits) }

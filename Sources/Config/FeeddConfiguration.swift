@@ -26,7 +26,7 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
     /// Hooks every feed fires, besides its own.
     public var hooks: [String] = []
     /// The first poll of a new feed fires hooks for the items already there (default: stores them silently).
-    public var notifyExisting = false
+    public var notifyExisting = NotifyExisting.none
     /// `host:port` of the HTTP listener (health, metrics, status); nil: none.
     public var listen: String?
     public var retention = RetentionConfiguration()
@@ -57,7 +57,7 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
     }
 
     /// Whether the feed's first poll fires hooks.
-    public func notifyExisting(of feed: FeedConfiguration) -> Bool { feed.notifyExisting ?? notifyExisting }
+    public func notifyExisting(of feed: FeedConfiguration) -> NotifyExisting { feed.notifyExisting ?? notifyExisting }
 
     /// The feed's retention.
     public func retention(of feed: FeedConfiguration) -> RetentionConfiguration {
@@ -96,9 +96,10 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
                 environment: "FEEDD_LOG_LEVEL", doc: "least important message logged"),
             .value("hooks", \.hooks, .list(.string), doc: "hooks every feed fires, besides its own"),
             .value(
-                "notify_existing", \.notifyExisting, .boolean,
+                "notify_existing", \.notifyExisting, .notifyExisting,
                 doc:
-                    "the first poll of a new feed fires hooks for the items already there (false: stores them silently)"
+                    "the first poll of a new feed: false stores the items already there silently, true fires hooks "
+                    + "for all of them, a number N for the newest N"
             ),
             .value(
                 "listen", \.listen, .optional(.string), defaultText: "none", environment: "FEEDD_LISTEN",

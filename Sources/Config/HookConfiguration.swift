@@ -7,7 +7,7 @@ public enum HookKind: String, Sendable, Hashable, CaseIterable {
 public struct HookConfiguration: Sendable, Hashable, ConfigSection {
     /// Unique; feeds and the global `hooks` name it.
     public var name = ""
-    public var settings: HookSettings = .exec(ExecHookSettings())
+    public var settings: HookKindSettings = .exec(ExecHookSettings())
     /// One delivery per poll with all of a feed's new items, instead of one per item.
     public var batch = false
     /// Updated items fire too (`event` = `"updated"`).
@@ -27,7 +27,7 @@ public struct HookConfiguration: Sendable, Hashable, ConfigSection {
         return self == other
     }
 
-    public init(name: String, settings: HookSettings) {
+    public init(name: String, settings: HookKindSettings) {
         self.name = name
         self.settings = settings
     }
@@ -35,7 +35,7 @@ public struct HookConfiguration: Sendable, Hashable, ConfigSection {
     /// The kind; setting another kind resets `settings` to that kind's defaults.
     public var kind: HookKind {
         get { settings.kind }
-        set { if newValue != settings.kind { settings = HookSettings.defaults(for: newValue) } }
+        set { if newValue != settings.kind { settings = HookKindSettings.defaults(for: newValue) } }
     }
 
     /// The keys of every kind. `type` comes first: the kind's keys are read after it.
@@ -64,7 +64,7 @@ extension ValueCodec where Value == HookKind {
 }
 
 /// What a hook of each kind needs.
-public enum HookSettings: Sendable, Hashable {
+public enum HookKindSettings: Sendable, Hashable {
     case exec(ExecHookSettings)
     case webhook(WebhookHookSettings)
     case jsonl(JSONLinesHookSettings)
@@ -81,7 +81,7 @@ public enum HookSettings: Sendable, Hashable {
         }
     }
 
-    static func defaults(for kind: HookKind) -> HookSettings {
+    static func defaults(for kind: HookKind) -> HookKindSettings {
         switch kind {
         case .exec: return .exec(ExecHookSettings())
         case .webhook: return .webhook(WebhookHookSettings())
@@ -106,7 +106,7 @@ public enum HookSettings: Sendable, Hashable {
     mutating func decode(
         _ entries: [(key: String, value: ConfigNode)], context: DecodeContext
     ) -> [(key: String, value: ConfigNode)] {
-        func read<Settings: ConfigSection>(_ settings: Settings, _ wrap: (Settings) -> HookSettings)
+        func read<Settings: ConfigSection>(_ settings: Settings, _ wrap: (Settings) -> HookKindSettings)
             -> [(key: String, value: ConfigNode)]
         {
             var settings = settings
@@ -115,11 +115,11 @@ public enum HookSettings: Sendable, Hashable {
             return unknown
         }
         switch self {
-        case .exec(let settings): return read(settings, HookSettings.exec)
-        case .webhook(let settings): return read(settings, HookSettings.webhook)
-        case .jsonl(let settings): return read(settings, HookSettings.jsonl)
-        case .maildir(let settings): return read(settings, HookSettings.maildir)
-        case .sendmail(let settings): return read(settings, HookSettings.sendmail)
+        case .exec(let settings): return read(settings, HookKindSettings.exec)
+        case .webhook(let settings): return read(settings, HookKindSettings.webhook)
+        case .jsonl(let settings): return read(settings, HookKindSettings.jsonl)
+        case .maildir(let settings): return read(settings, HookKindSettings.maildir)
+        case .sendmail(let settings): return read(settings, HookKindSettings.sendmail)
         }
     }
 

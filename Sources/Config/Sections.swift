@@ -161,3 +161,37 @@ public struct AuthConfiguration: Sendable, Hashable, ConfigSection {
             doc: "the password: a string, { file = \"path\" } or { env = \"NAME\" }"),
     ]
 }
+
+/// What the first poll of a new feed does with the items already there: `notify_existing = false`
+/// stores them silently, `true` fires the hooks for all of them, a number N for the newest N.
+public enum NotifyExisting: Sendable, Hashable {
+    case none
+    case all
+    case newest(Int)
+}
+
+extension ValueCodec where Value == NotifyExisting {
+    static let notifyExisting = ValueCodec(
+        typeName: "boolean or integer",
+        decode: { node, _ throws(CodecFailure) in
+            switch node {
+            case .boolean(let value): return value ? .all : .none
+            case .integer(let count) where count >= 0: return count == 0 ? .none : .newest(count)
+            default: throw mismatch("true, false, or how many of the newest items (like 3)", node)
+            }
+        },
+        render: { value in
+            switch value {
+            case .none: return "false"
+            case .all: return "true"
+            case .newest(let count): return String(count)
+            }
+        })
+}
+
+extension NotifyExisting: ExpressibleByBooleanLiteral {
+    /// `true` is `.all`, `false` is `.none`, as in the file.
+    public init(booleanLiteral value: Bool) {
+        self = value ? .all : .none
+    }
+}

@@ -102,10 +102,13 @@ extension Daemon {
                 preview.new = items
             }
             let plan = DeliveryPlan(feed: feed, active: active)
-            if preview.isFirstPoll && !plan.notifiesExisting {
-                return DryRunFeed(
-                    feed: feed.name, outcome: "first poll: \(preview.new.count) items stored silently",
-                    isFailure: false, deliveries: [])
+            if preview.isFirstPoll, let announced = plan.announcedOnFirstPoll(preview.new) {
+                if announced.isEmpty {
+                    return DryRunFeed(
+                        feed: feed.name, outcome: "first poll: \(preview.new.count) items stored silently",
+                        isFailure: false, deliveries: [])
+                }
+                preview.new = preview.new.filter { announced.contains($0.key) }
             }
             let hookFeed = HookFeed(
                 name: feed.name, title: document.title ?? state?.title, url: loggableURL(feed.url))

@@ -1,3 +1,4 @@
+public import Config
 public import Fetcher
 public import Hooks
 public import Store
@@ -21,7 +22,7 @@ public struct DaemonSettings: Sendable {
     public var schedule: ScheduleSettings
     /// Whether the first poll of a new feed announces the items already there (config
     /// `notify_existing`, default false: they are stored silently). A feed may override it.
-    public var notifyExisting: Bool
+    public var notifyExisting: NotifyExisting
     /// Retention, flood guard, key memory.
     public var store: StoreOptions
     /// How long SIGTERM waits for polls and deliveries in flight before cutting them (default 10 s).
@@ -37,7 +38,7 @@ public struct DaemonSettings: Sendable {
         globalHooks: [String] = [],
         fetch: FetchSettings = FetchSettings(),
         schedule: ScheduleSettings = ScheduleSettings(),
-        notifyExisting: Bool = false,
+        notifyExisting: NotifyExisting = .none,
         store: StoreOptions = StoreOptions(),
         shutdownGrace: Duration = .seconds(10),
         compactionInterval: Duration = .seconds(6 * 3600)
@@ -114,12 +115,12 @@ public struct FeedSettings: Sendable {
     /// Limits of its own; nil uses `FetchSettings.limits`.
     public var limits: FetchLimits?
     /// Overrides `DaemonSettings.notifyExisting` for this feed.
-    public var notifyExisting: Bool?
+    public var notifyExisting: NotifyExisting?
 
     public init(
         name: String, url: String, interval: Duration? = nil, hooks: [String] = [], filter: ItemFilter = ItemFilter(),
         headers: [HTTPHeaderField] = [], credential: Credential? = nil, proxy: String? = nil,
-        insecureSkipTLSVerify: Bool = false, limits: FetchLimits? = nil, notifyExisting: Bool? = nil
+        insecureSkipTLSVerify: Bool = false, limits: FetchLimits? = nil, notifyExisting: NotifyExisting? = nil
     ) {
         self.name = name
         self.url = url

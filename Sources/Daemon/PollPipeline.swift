@@ -1,3 +1,4 @@
+import Config
 import FeedModel
 import FeedParser
 import Fetcher
@@ -128,9 +129,11 @@ struct PollPipeline: Sendable {
         let items = Self.oldestFirst(document.items)
         do throws(StoreError) {
             let result = try await Blocking.run { () throws(StoreError) -> CommitResult in
-                let silent = try store.polls(feed: feed.name) == 0 && !plan.notifiesExisting
+                // The first poll announces what `notify_existing` says (nil: everything).
+                let announced = try store.polls(feed: feed.name) == 0 ? plan.announcedOnFirstPoll(items) : nil
                 return try store.commit(feed: feed.name, items: items, fetchState: state, now: now) { stored, event in
-                    silent ? [] : plan.hooks(for: stored.item, event: event)
+                    if let announced, !announced.contains(stored.item.key) { return [] }
+                    return plan.hooks(for: stored.item, event: event)
                 }
             }
             let hooks = Set(result.deliveries.map(\.hook))
@@ -227,12 +230,22 @@ struct PollPipeline: Sendable {
 struct DeliveryPlan: Sendable {
     let hooks: [HookSettings]
     let feedFilter: ItemFilter
-    let notifiesExisting: Bool
+    /// What the first poll of the feed does with the items already there.
+    let existing: NotifyExisting
 
     init(feed: FeedSettings, active: ActiveSettings) {
         hooks = active.hooks(for: feed)
         feedFilter = feed.filter
-        notifiesExisting = feed.notifyExisting ?? active.settings.notifyExisting
+        existing = feed.notifyExisting ?? active.settings.notifyExisting
+    }
+
+    /// The keys of the items the first poll announces (`items` oldest first): all, none, or the newest N.
+    func announcedOnFirstPoll(_ items: [FeedItem]) -> Set<String>? {
+        switch existing {
+        case .all: return nil
+        case .none: return []
+        case .newest(let count): return Set(items.suffix(count).map(\.key))
+        }
     }
 
     func hooks(for item: FeedItem, event: ItemEvent) -> [String] {

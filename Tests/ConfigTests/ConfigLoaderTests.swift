@@ -37,6 +37,32 @@ struct ConfigLoaderTests {
         #expect(configuration.limits(of: configuration.feeds[0]).maxBodySize == .mebibytes(32))
     }
 
+    @Test("notify_existing is true, false or the newest N; globally and per feed")
+    func notifyExisting() async throws {
+        try await withTemporaryDirectory { directory in
+            let text = """
+                notify_existing = 3
+                [[feed]]
+                name = "a"
+                url = "https://example.org/a.xml"
+                [[feed]]
+                name = "b"
+                url = "https://example.org/b.xml"
+                notify_existing = true
+                [[feed]]
+                name = "c"
+                url = "https://example.org/c.xml"
+                notify_existing = 0
+                """
+            let configuration = try loadConfiguration(["feedd.toml": text], in: directory)
+            #expect(configuration.notifyExisting == .newest(3))
+            #expect(configuration.feeds.map { configuration.notifyExisting(of: $0) } == [.newest(3), .all, .none])
+        }
+        let found = try await problems(["feedd.toml": "notify_existing = -2\n"])
+        #expect(found.count == 1)
+        #expect(found.first?.contains("true, false, or how many of the newest items") == true)
+    }
+
     @Test("defaults: an empty file is a valid configuration")
     func defaults() async throws {
         try await withTemporaryDirectory { directory in

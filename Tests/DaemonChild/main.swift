@@ -6,6 +6,7 @@
 // feed fires one `jsonl` hook named "log" writing to JSONL_PATH. With `once`, it polls once and exits
 // (as `feedd poll --once`), printing the summary. $DAEMONCHILD_NOTIFY_EXISTING=1 announces a new feed's
 // items; $DAEMONCHILD_RETRY_SECONDS sets the hook's first retry delay (default 30).
+import Config
 import Daemon
 import Hooks
 import Logging
@@ -53,7 +54,8 @@ enum ChildError: Error, CustomStringConvertible {
         hooks: [HookSettings(hook: hook, retry: RetryPolicy(baseDelay: .seconds(retrySeconds)))], globalHooks: ["log"],
         schedule: ScheduleSettings(
             defaultInterval: .seconds(seconds), jitter: 0, minInterval: .seconds(1), initialSpread: .zero),
-        notifyExisting: OS.environment("DAEMONCHILD_NOTIFY_EXISTING") == "1", shutdownGrace: .seconds(3))
+        notifyExisting: OS.environment("DAEMONCHILD_NOTIFY_EXISTING") == "1" ? .all : .none,
+        shutdownGrace: .seconds(3))
 }
 
 do {

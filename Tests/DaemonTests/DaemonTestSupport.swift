@@ -1,3 +1,4 @@
+import Config
 import Daemon
 import FeedModel
 import Foundation
@@ -80,7 +81,7 @@ struct JSONLines {
 /// Settings for tests: no jitter, no spread, one `jsonl` hook "log" on every feed.
 func testSettings(
     directory: TemporaryDirectory, feeds: [FeedSettings], interval: Duration = .seconds(1800),
-    extraHooks: [HookSettings] = [], notifyExisting: Bool = false
+    extraHooks: [HookSettings] = [], notifyExisting: NotifyExisting = .none
 ) throws -> DaemonSettings {
     let log = try JSONLinesHook(name: "log", configuration: .init(path: directory.path + "/log.jsonl"))
     return DaemonSettings(

@@ -1,3 +1,4 @@
+import Config
 import FeedModel
 import Hooks
 import InMemoryLogging
@@ -121,6 +122,32 @@ struct PipelineTests {
                 _ = await daemon.pollOnce()
                 #expect(digest.calls.map(\.count) == [3, 2])
                 #expect(picky.calls.flatMap { $0 } == ["Item 2", "Item 4", "Item 5"])
+                try daemon.close()
+            }
+        }
+    }
+
+    @Test("notify_existing = N announces only the newest N items of a new feed's first poll")
+    func notifyNewest() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1, 2, 3, 4])
+                feeds.set("/b.xml", items: [1, 2])
+                await feeds.route(["/a.xml", "/b.xml"], on: server)
+                let settings = try testSettings(
+                    directory: directory,
+                    feeds: [
+                        FeedSettings(name: "a", url: base + "/a.xml"),
+                        FeedSettings(name: "b", url: base + "/b.xml", notifyExisting: false),
+                    ], notifyExisting: .newest(2))
+                let daemon = try Daemon(settings: settings, logger: quietLogger)
+                _ = await daemon.pollOnce()
+                // The feed lists item 4 first (newest); feed b overrides with false.
+                #expect(Set(JSONLines(path: directory.path + "/log.jsonl").titles) == ["Item 3", "Item 4"])
+                feeds.set("/a.xml", items: [1, 2, 3, 4, 5])
+                _ = await daemon.pollOnce()
+                #expect(Set(JSONLines(path: directory.path + "/log.jsonl").titles) == ["Item 3", "Item 4", "Item 5"])
                 try daemon.close()
             }
         }
