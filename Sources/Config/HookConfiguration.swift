@@ -12,6 +12,8 @@ public struct HookConfiguration: Sendable, Hashable, ConfigSection {
     public var batch = false
     /// Updated items fire too (`event` = `"updated"`).
     public var onUpdate = false
+    /// Deliveries of this hook in flight at once; one feed's items still arrive in order.
+    public var concurrency = 1
     public var filter = FilterConfiguration()
     public var retry = RetryConfiguration()
     /// Where the hook was defined: `config/feedd.toml:40`.
@@ -45,6 +47,10 @@ public struct HookConfiguration: Sendable, Hashable, ConfigSection {
             "type", \.kind, .hookKind, required: true, doc: HookKind.allCases.map(\.rawValue).joined(separator: " | ")),
         .value("batch", \.batch, .boolean, doc: "one delivery per poll with all of a feed's new items (a digest)"),
         .value("on_update", \.onUpdate, .boolean, doc: "updated items fire too (event \"updated\")"),
+        .value(
+            "concurrency", \.concurrency, .integer,
+            doc: "deliveries of this hook in flight at once (one feed's items still arrive in order)",
+            check: Checks.atLeastOne),
         .section("filter", \.filter, doc: "which items this hook receives"),
         .section("retry", \.retry, doc: "backoff and dead letters"),
     ]

@@ -174,6 +174,6 @@ extension DaemonSettings {
             maxAttempts: definition.retry.maxAttempts, maxAge: definition.retry.maxAge.duration)
         return HookSettings(
             hook: hook, filter: try ItemFilter(include: definition.filter.include, exclude: definition.filter.exclude),
-            batch: definition.batch, onUpdate: definition.onUpdate, retry: retry)
+            batch: definition.batch, onUpdate: definition.onUpdate, retry: retry, concurrency: definition.concurrency)
     }
 }

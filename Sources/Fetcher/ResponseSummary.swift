@@ -47,10 +47,10 @@ struct ResponseSummary {
 
     /// `Cache-Control: max-age`, `Expires`, `Date` and `Retry-After`, read.
     var cacheHints: CacheHints {
-        let serverDate = date.flatMap(HTTPDate.parse)
+        let serverDate = date.flatMap { Timestamp(httpDate: $0) }
         return CacheHints(
             maxAge: cacheControl.flatMap(Self.maxAge),
-            expires: expires.flatMap(HTTPDate.parse),
+            expires: expires.flatMap { Timestamp(httpDate: $0) },
             date: serverDate,
             retryAfter: retryAfter.flatMap { Self.retryAfter($0, serverDate: serverDate) }
         )
@@ -62,7 +62,7 @@ struct ResponseSummary {
         if let seconds = Int(trimmed) {
             return seconds >= 0 ? .seconds(seconds) : nil
         }
-        guard let instant = HTTPDate.parse(trimmed) else {
+        guard let instant = Timestamp(httpDate: trimmed) else {
             return nil
         }
         if let serverDate {
