@@ -4,6 +4,7 @@
 // peak memory and the hook deliveries per round, which must equal the new items. With --round N, one
 // round per process (after a restart, as a daemon would be), so each peak memory is that round's own.
 // Run by scripts/bench-daemon; never part of `swift test`.
+import Config
 import Daemon
 import Foundation
 import Hooks
