@@ -9,35 +9,41 @@ struct Add: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Subscribe to a feed: find it, name it, and append a [[feed]] table to the configuration.",
         discussion: """
-            Fetches URL (http, https or file; a path is read as a file). When it is a feed (RSS, Atom
-            or JSON Feed), that is the feed. When it is a web page, its head is searched for
-            <link rel="alternate"> elements of the types application/rss+xml, application/atom+xml,
-            application/feed+json and application/json (relative links resolved against the page's
-            <base href> or its final URL); every one found is listed, and the first that fetches and
+            Fetches URL (http, https or file; a path is read as a file). When it is a
+            feed (RSS, Atom or JSON Feed), that is the feed. When it is a web page, its
+            head is searched for <link rel="alternate"> elements of the types
+            application/rss+xml, application/atom+xml, application/feed+json and
+            application/json (relative links resolved against the page's <base href> or
+            its final URL); every one found is listed, and the first that fetches and
             parses as a feed is the feed.
 
-            The feed is named --name, else after its title: lowercase ASCII letters, digits and dashes
-            ("Café Society" becomes "cafe-society"), with -2, -3… added when the name is taken. A feed
-            whose URL is already configured is refused.
+            The feed is named --name, else after its title: lowercase ASCII letters,
+            digits and dashes ("Café Society" becomes "cafe-society"), with -2, -3…
+            added when the name is taken. A feed whose URL is already configured is
+            refused.
 
-            A [[feed]] table with `name`, `url` and a comment line (the feed's title and today's date)
-            is appended to the configuration file, or to --to FILE (a file the configuration includes,
-            such as feeds.d/news.toml); every other byte of the file stays as it was. The configuration
-            is then loaded again; when it has problems the file is put back as it was. The daemon picks
-            the feed up on its next reload (systemctl reload feedd, or SIGHUP).
+            A [[feed]] table with `name`, `url` and a comment line (the feed's title and
+            today's date) is appended to the configuration file, or to --to FILE (a file
+            the configuration includes, such as feeds.d/news.toml); every other byte of
+            the file stays as it was. The configuration is then loaded again; when it
+            has problems the file is put back as it was. The daemon picks the feed up on
+            its next reload (systemctl reload feedd, or SIGHUP).
 
             EXAMPLES
               feedd add https://lwn.net/headlines/rss
               feedd add https://blog.example.org/ --name example-blog
-              feedd add https://www.debian.org/News/news --to /etc/feedd/feeds.d/debian.toml
+              feedd add https://www.debian.org/News/news --to feeds.d/debian.toml
               feedd add --dry-run https://example.org/
 
             EXIT STATUS
               0   added (or, with --dry-run, printed)
-              1   the URL could not be fetched, or its feed is already configured, or the name is taken
+              1   the URL could not be fetched, or its feed is already configured, or the
+                  name is taken
               64  bad usage
-              65  neither a feed nor a page naming a feed that parses (what was found is listed)
-              78  the configuration has problems (before, or with the new table: then the file is restored)
+              65  neither a feed nor a page naming a feed that parses (what was found is
+                  listed)
+              78  the configuration has problems (before, or with the new table: then the
+                  file is restored)
             """
     )
 

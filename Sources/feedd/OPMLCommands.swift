@@ -10,17 +10,20 @@ struct ImportOPML: ParsableCommand {
         commandName: "import-opml",
         abstract: "Subscribe to every feed of an OPML file: one [[feed]] table each.",
         discussion: """
-            Reads an OPML subscription list (1.0 or 2.0, as other feed readers export it) and appends
-            one [[feed]] table per outline with an xmlUrl that is not configured yet, to the
-            configuration file or to --to FILE (a file the configuration includes). Each feed is named
-            after the outline's title, as `feedd add` names feeds (unique: -2, -3…); the titles of the
-            enclosing outlines (the reader's folders) become its `tags`; a comment line above the table
-            gives the title and today's date. Outlines whose URL is already configured (or seen earlier
-            in the file) are skipped; relative URLs are files next to the OPML file.
+            Reads an OPML subscription list (1.0 or 2.0, as other feed readers export
+            it) and appends one [[feed]] table per outline with an xmlUrl that is not
+            configured yet, to the configuration file or to --to FILE (a file the
+            configuration includes). Each feed is named after the outline's title, as
+            `feedd add` names feeds (unique: -2, -3…); the titles of the enclosing
+            outlines (the reader's folders) become its `tags`; a comment line above the
+            table gives the title and today's date. Outlines whose URL is already
+            configured (or seen earlier in the file) are skipped; relative URLs are
+            files next to the OPML file.
 
-            Every other byte of the file stays as it was. The configuration is then loaded again; when
-            it has problems the file is put back as it was. To follow an OPML file without copying it,
-            name it in `opml = [...]` in the configuration instead.
+            Every other byte of the file stays as it was. The configuration is then
+            loaded again; when it has problems the file is put back as it was. To follow
+            an OPML file without copying it, name it in `opml = [...]` in the
+            configuration instead.
 
             EXAMPLES
               feedd import-opml subscriptions.opml
@@ -32,7 +35,8 @@ struct ImportOPML: ParsableCommand {
               1   the file could not be read or written
               64  bad usage
               65  the file is not OPML
-              78  the configuration has problems (before, or with the new tables: then the file is restored)
+              78  the configuration has problems (before, or with the new tables: then the
+                  file is restored)
             """
     )
 
@@ -144,11 +148,12 @@ struct ExportOPML: ParsableCommand {
         commandName: "export-opml",
         abstract: "Print every configured feed as an OPML 2.0 subscription list.",
         discussion: """
-            Writes an OPML 2.0 document of every configured feed (from [[feed]] tables, included files
-            and OPML files alike) on standard output, or to --output FILE: one outline per feed, with the
-            feed's name as its text and title and its URL as xmlUrl, nested in outlines named after its
-            tags (the folders of other readers). Other readers import it, and `feedd import-opml` of it
-            on an empty configuration gives the same feeds.
+            Writes an OPML 2.0 document of every configured feed (from [[feed]] tables,
+            included files and OPML files alike) on standard output, or to --output
+            FILE: one outline per feed, with the feed's name as its text and title and
+            its URL as xmlUrl, nested in outlines named after its tags (the folders of
+            other readers). Other readers import it, and `feedd import-opml` of it on an
+            empty configuration gives the same feeds.
 
             EXAMPLES
               feedd export-opml > subscriptions.opml

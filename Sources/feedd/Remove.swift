@@ -6,19 +6,22 @@ struct Remove: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Unsubscribe from a feed: remove its [[feed]] table from the file that defines it.",
         discussion: """
-            Finds the feed named NAME in the configuration and removes its [[feed]] table from the file
-            that defines it (the configuration file or a file it includes): from the table's header to
-            the next table's header or the end of the file, with the comment line `feedd add` or
-            `feedd import-opml` wrote above it and the blank line before that. Every other byte stays as
-            it was, so `feedd add` followed by `feedd remove` gives back the file as it was. What was
-            removed is printed. The configuration is then loaded again; when it has problems the file
-            is put back as it was.
+            Finds the feed named NAME in the configuration and removes its [[feed]]
+            table from the file that defines it (the configuration file or a file it
+            includes): from the table's header to the next table's header or the end of
+            the file, with the comment line `feedd add` or `feedd import-opml` wrote
+            above it and the blank line before that. Every other byte stays as it was,
+            so `feedd add` followed by `feedd remove` gives back the file as it was.
+            What was removed is printed. The configuration is then loaded again; when it
+            has problems the file is put back as it was.
 
-            A feed that comes from an OPML file (`opml = [...]`) is not removed: edit that OPML file.
+            A feed that comes from an OPML file (`opml = [...]`) is not removed: edit
+            that OPML file.
 
-            The feed's stored state (items seen, fetch state) stays in the state directory, and
-            `feedd store compact` keeps it: adding the feed again later announces none of the items
-            already seen. The daemon stops polling the feed on its next reload (SIGHUP).
+            The feed's stored state (items seen, fetch state) stays in the state
+            directory, and `feedd store compact` keeps it: adding the feed again later
+            announces none of the items already seen. The daemon stops polling the feed
+            on its next reload (SIGHUP).
 
             EXAMPLES
               feedd remove lwn
@@ -26,10 +29,11 @@ struct Remove: ParsableCommand {
 
             EXIT STATUS
               0   removed
-              1   no feed has that name (a close one is suggested), the feed comes from an OPML file, or its
-                  file could not be read or written
+              1   no feed has that name (a close one is suggested), the feed comes from an
+                  OPML file, or its file could not be read or written
               64  bad usage
-              78  the configuration has problems (before, or without the table: then the file is restored)
+              78  the configuration has problems (before, or without the table: then the
+                  file is restored)
             """
     )
 
