@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "Config", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store",
+                "Config", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store", "XML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

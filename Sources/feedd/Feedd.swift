@@ -24,17 +24,19 @@ struct Feedd: AsyncParsableCommand {
             EXIT STATUS
               0   success
               1   the input could not be read or fetched; `store check` found damage; `poll --once`: a feed
-                  failed
+                  failed; `add`: the feed is already configured; `remove`: no feed has that name, or it
+                  comes from an OPML file
               64  bad usage
-              65  the input is not a feed
+              65  the input is not a feed (`add`: nor a page naming a feed that parses; `import-opml`: not OPML)
               74  the state directory cannot be read or written (I/O error)
               75  the state directory is in use by another feedd process (try again later)
-              78  the configuration has problems (`feedd check` lists them all; `run` and `poll` refuse to start)
+              78  the configuration has problems (`feedd check` lists them all; `run` and `poll` refuse to start;
+                  `add`, `remove` and `import-opml` change nothing, or put the file back as it was)
             """,
         version: version,
         subcommands: [
             Run.self, Poll.self, Check.self, Parse.self, Items.self, Feeds.self, Deliveries.self, Held.self,
-            StoreCommand.self,
+            StoreCommand.self, Add.self, Remove.self, ImportOPML.self, ExportOPML.self,
         ]
     )
 }
