@@ -40,6 +40,12 @@ enum ConfigurationFile {
     /// The daemon's settings from the file: hooks built and feed secrets read.
     static func settings(option: String?, stateDirectory: String?) throws(LoadFailure) -> DaemonSettings {
         let (path, configuration) = try load(option: option, stateDirectory: stateDirectory)
+        if let listen = configuration.listen {
+            // Said at every start rather than silently doing nothing (spec/config.md names the key).
+            try? StandardStream.error.write(
+                "feedd: warning: \(path): listen = \"\(listen)\": the HTTP listener (health, metrics, status) "
+                    + "is not built yet; the key is ignored\n")
+        }
         do throws(SettingsError) {
             return try DaemonSettings(configuration: configuration, environment: Environment.all())
         } catch {
