@@ -26,10 +26,11 @@ struct Deliveries: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the outbox: deliveries waiting for their hook, or given up (dead letters).",
             discussion: """
-                Each line is one delivery, tab-separated: id, hook, feed, event (new or updated), attempts so far,
-                next attempt (pending) or status, and the last error. Pending deliveries are sent by the daemon
-                when due; dead ones wait for `feedd deliveries retry`. The store is opened read-only, so this
-                works while the daemon runs.
+                Each line is one delivery, tab-separated: id, hook, feed, event (new or
+                updated), attempts so far, next attempt (pending) or status, and the last
+                error. Pending deliveries are sent by the daemon when due; dead ones wait for
+                `feedd deliveries retry`. The store is opened read-only, so this works while
+                the daemon runs.
 
                 EXAMPLES
                   feedd deliveries
@@ -103,9 +104,10 @@ struct Deliveries: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Deliver stored items to a hook again (for a new or repaired receiver).",
             discussion: """
-                Queues one delivery to the hook for every kept item first seen (or updated) in the period,
-                oldest first, unless the hook already has one pending for it. The daemon (or the next
-                `feedd poll --once`) sends them. Filters are not applied: what is stored is what is sent.
+                Queues one delivery to the hook for every kept item first seen (or updated) in
+                the period, oldest first, unless the hook already has one pending for it. The
+                daemon (or the next `feedd poll --once`) sends them. Filters are not applied:
+                what is stored is what is sent.
 
                 EXAMPLES
                   feedd deliveries replay --hook archive --since 2d

@@ -9,29 +9,35 @@ struct Feedd: AsyncParsableCommand {
         commandName: "feedd",
         abstract: "A feed aggregator daemon: polls RSS, Atom and JSON feeds and tells you of each new item once.",
         discussion: """
-            feedd reads RSS 0.9x, 1.0 and 2.0, Atom 0.3 and 1.0 and JSON Feed 1.0 and 1.1, and turns every
-            feed into one normalized JSON document (see `feedd parse --help`). `feedd run` is the daemon:
-            it polls every configured feed on schedule and runs the hooks for each new item;
+            feedd reads RSS 0.9x, 1.0 and 2.0, Atom 0.3 and 1.0 and JSON Feed 1.0
+            and 1.1, and turns every feed into one normalized JSON document (see
+            `feedd parse --help`). `feedd run` is the daemon: it polls every
+            configured feed on schedule and runs the hooks for each new item;
             `feedd poll --once` does one round and exits.
 
-            The store (items seen, fetch state, outbox) lives in the state directory: `--state-dir`,
-            else $STATE_DIRECTORY, else ./state. `feedd items`, `feedd feeds`, `feedd held` and
-            `feedd store check` read it while the daemon runs.
+            The store (items seen, fetch state, outbox) lives in the state
+            directory: `--state-dir`, else $STATE_DIRECTORY, else ./state.
+            `feedd items`, `feedd feeds`, `feedd held` and `feedd store check`
+            read it while the daemon runs.
 
-            The configuration is one TOML file (`feedd check` validates it and prints it resolved):
-            see config/feedd.toml and docs/config.md.
+            The configuration is one TOML file (`feedd check` validates it and
+            prints it resolved): see config/feedd.toml and docs/config.md.
 
             EXIT STATUS
               0   success
-              1   the input could not be read or fetched; `store check` found damage; `poll --once`: a feed
-                  failed; `add`: the feed is already configured; `remove`: no feed has that name, or it
+              1   the input could not be read or fetched; `store check` found
+                  damage; `poll --once`: a feed failed; `add`: the feed is
+                  already configured; `remove`: no feed has that name, or it
                   comes from an OPML file
               64  bad usage
-              65  the input is not a feed (`add`: nor a page naming a feed that parses; `import-opml`: not OPML)
+              65  the input is not a feed (`add`: nor a page naming a feed that
+                  parses; `import-opml`: not OPML)
               74  the state directory cannot be read or written (I/O error)
-              75  the state directory is in use by another feedd process (try again later)
-              78  the configuration has problems (`feedd check` lists them all; `run` and `poll` refuse to start;
-                  `add`, `remove` and `import-opml` change nothing, or put the file back as it was)
+              75  the state directory is in use by another feedd process (try
+                  again later)
+              78  the configuration has problems (`feedd check` lists them all;
+                  `run` and `poll` refuse to start; `add`, `remove` and
+                  `import-opml` change nothing, or put the file back as it was)
             """,
         version: version,
         subcommands: [

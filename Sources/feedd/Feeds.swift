@@ -6,10 +6,10 @@ struct Feeds: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the feeds in the store with their state.",
         discussion: """
-            Prints one line per feed the store knows, sorted by name, as tab-separated fields under a
-            header: name, items kept, deliveries held by the flood guard, last success, consecutive
-            failures, next due time, and the last error with its time. Times are RFC 3339 in UTC; `-`
-            means never or none.
+            Prints one line per feed the store knows, sorted by name, as tab-separated
+            fields under a header: name, items kept, deliveries held by the flood guard,
+            last success, consecutive failures, next due time, and the last error with its
+            time. Times are RFC 3339 in UTC; `-` means never or none.
 
             The store is opened read-only, so this works while the daemon runs.
 

@@ -6,10 +6,11 @@ struct Held: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, release or drop deliveries held by the flood guard.",
         discussion: """
-            When a feed with history suddenly shows many new items (more than 10, and more than half of
-            its document), feedd first matches them to stored items by link and title; what still looks
-            like a flood is stored but its deliveries are held. Without a subcommand this lists, per feed,
-            how many deliveries are held and the titles of the first few items.
+            When a feed with history suddenly shows many new items (more than 10, and more
+            than half of its document), feedd first matches them to stored items by link
+            and title; what still looks like a flood is stored but its deliveries are
+            held. Without a subcommand this lists, per feed, how many deliveries are held
+            and the titles of the first few items.
 
             EXAMPLES
               feedd held

@@ -6,14 +6,16 @@ struct Items: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List stored items, newest first.",
         discussion: """
-            Lists the items the store keeps, newest first by the time feedd first saw them. Without
-            --json each item is one line of tab-separated fields: first-seen time (RFC 3339, UTC), feed,
-            title and link. With --json each item is one line of JSON (JSON Lines): the item object of
-            feedd's spec with `feed`, `first_seen` and `changed` (when its content last changed under the
-            same key, or null) in front.
+            Lists the items the store keeps, newest first by the time feedd first saw
+            them. Without --json each item is one line of tab-separated fields: first-seen
+            time (RFC 3339, UTC), feed, title and link. With --json each item is one line
+            of JSON (JSON Lines): the item object of feedd's spec with `feed`,
+            `first_seen` and `changed` (when its content last changed under the same key,
+            or null) in front.
 
-            The store is opened read-only, so this works while the daemon runs. Items past their feed's
-            retention (500 items and 90 days by default) are gone after the next compaction.
+            The store is opened read-only, so this works while the daemon runs. Items past
+            their feed's retention (500 items and 90 days by default) are gone after the
+            next compaction.
 
             EXAMPLES
               feedd items --limit 20

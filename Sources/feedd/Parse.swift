@@ -7,19 +7,21 @@ struct Parse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Parse one feed and print it as a normalized JSON document.",
         discussion: """
-            Reads a feed from a file, from standard input (`-`) or from an http, https or file URL, and
-            prints one JSON object on standard output: the normalized document of feedd's spec
-            (format, title, link, feed_url, description, language, updated, authors, image, items,
-            warnings). Every field is present; a missing one is null or []. Dates are RFC 3339 in UTC.
-            Each item carries `key`, the dedup key the store uses.
+            Reads a feed from a file, from standard input (`-`) or from an http, https or
+            file URL, and prints one JSON object on standard output: the normalized
+            document of feedd's spec (format, title, link, feed_url, description,
+            language, updated, authors, image, items, warnings). Every field is present; a
+            missing one is null or []. Dates are RFC 3339 in UTC. Each item carries `key`,
+            the dedup key the store uses.
 
-            Broken feeds are read as far as a person could read them; what was recovered from (bad
-            XML, HTML entities without a DTD, a wrong encoding label, an unreadable date) is listed in
-            `warnings`. Input that is not a feed at all (an HTML page, an empty file) prints one line on
-            standard error and exits with status 65.
+            Broken feeds are read as far as a person could read them; what was recovered
+            from (bad XML, HTML entities without a DTD, a wrong encoding label, an
+            unreadable date) is listed in `warnings`. Input that is not a feed at all (an
+            HTML page, an empty file) prints one line on standard error and exits with
+            status 65.
 
-            The parser never touches the network or the file system on its own: external entities and
-            DTDs are not loaded, and entity expansion is bounded.
+            The parser never touches the network or the file system on its own: external
+            entities and DTDs are not loaded, and entity expansion is bounded.
 
             EXAMPLES
               feedd parse --pretty config/examples/feedd-news.xml

@@ -8,16 +8,18 @@ struct Poll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Poll feeds now, once, run the hooks for what is new, and exit (for cron and scripts).",
         discussion: """
-            Polls every configured feed (or those named with --feed) at once, as many at a time as
-            `concurrency` allows, stores new items, then delivers what is due to the hooks, each delivery
-            tried once: failures stay in the outbox for the next run or the daemon (`feedd deliveries`).
-            The first poll of a new feed stores its items silently unless notify_existing is set.
-            A summary goes to standard output; each failed feed is named on standard error.
+            Polls every configured feed (or those named with --feed) at once, as many at a
+            time as `concurrency` allows, stores new items, then delivers what is due to
+            the hooks, each delivery tried once: failures stay in the outbox for the next
+            run or the daemon (`feedd deliveries`). The first poll of a new feed stores
+            its items silently unless notify_existing is set. A summary goes to standard
+            output; each failed feed is named on standard error.
 
-            With --dry-run nothing is stored and no hook runs: each line of standard output is one JSON
-            object {"hook": NAME, "payload": PAYLOAD}, what that hook would receive, and a line per feed
-            on standard error says what was found. The store is opened read-only, so a dry run works
-            while the daemon runs; a real poll needs the daemon stopped (the store is locked).
+            With --dry-run nothing is stored and no hook runs: each line of standard
+            output is one JSON object {"hook": NAME, "payload": PAYLOAD}, what that hook
+            would receive, and a line per feed on standard error says what was found. The
+            store is opened read-only, so a dry run works while the daemon runs; a real
+            poll needs the daemon stopped (the store is locked).
 
             EXAMPLES
               feedd poll --once

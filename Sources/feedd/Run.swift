@@ -6,18 +6,21 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the daemon in the foreground: poll feeds on schedule and run hooks for new items.",
         discussion: """
-            Polls every configured feed at its interval (spread out, honouring the feed's ttl, skipHours,
-            skipDays, sy:updatePeriod, Cache-Control and Retry-After within min_interval and max_interval,
-            backing off failing feeds up to backoff_cap), stores new items with their deliveries, and
-            delivers them to the hooks from the outbox, retrying failures. Logs go to standard error, one
-            line per event (without a timestamp under systemd).
+            Polls every configured feed at its interval (spread out, honouring the feed's
+            ttl, skipHours, skipDays, sy:updatePeriod, Cache-Control and Retry-After
+            within min_interval and max_interval, backing off failing feeds up to
+            backoff_cap), stores new items with their deliveries, and delivers them to the
+            hooks from the outbox, retrying failures. Logs go to standard error, one line
+            per event (without a timestamp under systemd).
 
-            SIGHUP re-reads the configuration: added feeds start, removed feeds stop, changed hooks apply,
-            and a configuration with errors is logged and ignored. SIGTERM and SIGINT stop taking work,
-            give polls and deliveries in flight up to 10 seconds, flush the store and exit 0.
+            SIGHUP re-reads the configuration: added feeds start, removed feeds stop,
+            changed hooks apply, and a configuration with errors is logged and ignored.
+            SIGTERM and SIGINT stop taking work, give polls and deliveries in flight up to
+            10 seconds, flush the store and exit 0.
 
-            Under systemd (Type=notify, see systemd/feedd.service) it sends READY=1 once started, STATUS=
-            lines, RELOADING=1 around reloads, STOPPING=1, and WATCHDOG=1 while polling makes progress.
+            Under systemd (Type=notify, see systemd/feedd.service) it sends READY=1 once
+            started, STATUS= lines, RELOADING=1 around reloads, STOPPING=1, and WATCHDOG=1
+            while polling makes progress.
 
             EXAMPLES
               feedd run --config /etc/feedd/feedd.toml

@@ -7,8 +7,9 @@ struct StoreCommand: ParsableCommand {
         commandName: "store",
         abstract: "Check or compact the store.",
         discussion: """
-            The store keeps feedd's state in the state directory: a journal of checksummed records, item
-            bodies in segment files, and a snapshot written by compaction (see docs/store.md).
+            The store keeps feedd's state in the state directory: a journal of checksummed
+            records, item bodies in segment files, and a snapshot written by compaction
+            (see docs/store.md).
 
             EXAMPLES
               feedd store check
@@ -24,10 +25,11 @@ struct StoreCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify every record's checksum and print a summary.",
             discussion: """
-                Reads every file of the store, verifies the checksum of every record, checks that each kept
-                item's body is intact, and prints what it found: one line per file, then the totals, then
-                each problem. It opens the store read-only, so it can run beside the daemon (a record
-                being written at that moment may show as an incomplete tail).
+                Reads every file of the store, verifies the checksum of every record, checks
+                that each kept item's body is intact, and prints what it found: one line per
+                file, then the totals, then each problem. It opens the store read-only, so it
+                can run beside the daemon (a record being written at that moment may show as
+                an incomplete tail).
 
                 EXAMPLES
                   feedd store check
@@ -71,10 +73,11 @@ struct StoreCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply retention and compact the store now.",
             discussion: """
-                Drops items past their feed's retention (their keys are remembered, so they never come back
-                as new), writes a new snapshot, and removes the journals and body segments it makes
-                obsolete. The daemon does this in the background on its own; this command needs the state
-                directory to itself, so it fails with status 75 while the daemon runs.
+                Drops items past their feed's retention (their keys are remembered, so they
+                never come back as new), writes a new snapshot, and removes the journals and
+                body segments it makes obsolete. The daemon does this in the background on its
+                own; this command needs the state directory to itself, so it fails with status
+                75 while the daemon runs.
 
                 EXAMPLES
                   feedd store compact --state-dir /var/lib/feedd
