@@ -53,13 +53,8 @@ struct Add: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The feed's name (default: from its title).", valueName: "name"))
     var name: String?
 
-    @Option(
-        name: .customLong("config"),
-        help: ArgumentHelp(
-            "The configuration file.",
-            discussion: "Default: $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else config/feedd.toml.",
-            valueName: "file"))
-    var config: String?
+    @OptionGroup var configFile: ConfigFileOption
+    var config: String? { configFile.path }
 
     @Option(
         name: .customLong("to"),

@@ -37,13 +37,8 @@ struct Check: ParsableCommand {
             """
     )
 
-    @Option(
-        name: .customLong("config"),
-        help: ArgumentHelp(
-            "The configuration file.",
-            discussion: "Default: $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else config/feedd.toml.",
-            valueName: "file"))
-    var config: String?
+    @OptionGroup var configFile: ConfigFileOption
+    var config: String? { configFile.path }
 
     @Option(
         name: .customLong("state-dir"),

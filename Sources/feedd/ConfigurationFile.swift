@@ -1,7 +1,19 @@
+import ArgumentParser
 import Config
 import Daemon
 import FeedParser
 import Platform
+
+/// `--config`: one definition for every command that reads the configuration file.
+struct ConfigFileOption: ParsableArguments {
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "The configuration file.",
+            discussion: "Default: $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else config/feedd.toml.",
+            valueName: "file"))
+    var path: String?
+}
 
 /// The configuration file as `check`, `run` and `poll` read it: the path from `--config`, `$FEEDD_CONFIG`
 /// or the default places; `--state-dir` over the environment over the file.
@@ -39,6 +51,13 @@ enum ConfigurationFile {
 
     /// The daemon's settings from the file: hooks built and feed secrets read.
     static func settings(option: String?, stateDirectory: String?) throws(LoadFailure) -> DaemonSettings {
+        try settingsAndLogLevel(option: option, stateDirectory: stateDirectory).settings
+    }
+
+    /// The settings, and the file's `log_level` (after `$FEEDD_LOG_LEVEL`).
+    static func settingsAndLogLevel(
+        option: String?, stateDirectory: String?
+    ) throws(LoadFailure) -> (settings: DaemonSettings, logLevel: String) {
         let (path, configuration) = try load(option: option, stateDirectory: stateDirectory)
         if let listen = configuration.listen {
             // Said at every start rather than silently doing nothing (spec/config.md names the key).
@@ -47,7 +66,8 @@ enum ConfigurationFile {
                     + "is not built yet; the key is ignored\n")
         }
         do throws(SettingsError) {
-            return try DaemonSettings(configuration: configuration, environment: Environment.all())
+            let settings = try DaemonSettings(configuration: configuration, environment: Environment.all())
+            return (settings, configuration.logLevel)
         } catch {
             throw LoadFailure(path: path, problems: error.problems)
         }

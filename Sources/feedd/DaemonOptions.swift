@@ -5,17 +5,15 @@ import Platform
 
 /// `--config`, `--state-dir` and `--log-level`: what `feedd run` and `feedd poll` share.
 struct DaemonOptions: ParsableArguments {
-    @Option(
-        help: ArgumentHelp(
-            "The configuration file.",
-            discussion: "Defaults to /etc/feedd/feedd.toml, then ./config/feedd.toml.", valueName: "file"))
-    var config: String?
+    @OptionGroup var configFile: ConfigFileOption
+    var config: String? { configFile.path }
 
     @Option(
         name: .customLong("state-dir"),
         help: ArgumentHelp(
             "The state directory, overriding the configuration's state_dir.",
-            discussion: "Else state_dir, else $STATE_DIRECTORY (set by systemd's StateDirectory=), else ./state.",
+            discussion: "Else $FEEDD_STATE_DIR, else state_dir, else $STATE_DIRECTORY (set by systemd's "
+                + "StateDirectory=), else /var/lib/feedd.",
             valueName: "dir"))
     var stateDirectory: String?
 
@@ -23,31 +21,31 @@ struct DaemonOptions: ParsableArguments {
         name: .customLong("log-level"),
         help: ArgumentHelp(
             "The least important log lines written: trace, debug, info, notice, warning, error or critical.",
+            discussion: "Else $FEEDD_LOG_LEVEL, else the configuration's log_level (default info).",
             valueName: "level"))
-    var logLevel: String = "info"
+    var logLevel: String?
 
     func validate() throws {
-        if Logger.Level(rawValue: logLevel) == nil {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError(
                 "--log-level: \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
         }
     }
 
-    /// Bootstraps swift-log with feedd's line handler (once per process) and returns the logger.
-    func logger() -> Logger {
-        OS.ignoreBrokenPipeSignal()
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: level) }
-        return Logger(label: "feedd")
-    }
-
-    /// The settings, or the process ends with 78 (invalid configuration).
-    func settings() -> DaemonSettings {
-        do {
-            return try SettingsLoader.load(configPath: config, stateDirectory: stateDirectory)
+    /// The settings and the logger (swift-log bootstrapped with feedd's line handler, once per process,
+    /// at `--log-level`, else the configuration's `log_level`); the process ends with 78 on an invalid
+    /// configuration.
+    func start() -> (DaemonSettings, Logger) {
+        let loaded: (settings: DaemonSettings, logLevel: String)
+        do throws(ConfigurationFile.LoadFailure) {
+            loaded = try ConfigurationFile.settingsAndLogLevel(option: config, stateDirectory: stateDirectory)
         } catch {
             Diagnostics.fail("\(error)", status: 78)
         }
+        OS.ignoreBrokenPipeSignal()
+        let level = Logger.Level(rawValue: logLevel ?? loaded.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: level) }
+        return (loaded.settings, Logger(label: "feedd"))
     }
 }
 

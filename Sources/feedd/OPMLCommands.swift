@@ -43,13 +43,8 @@ struct ImportOPML: ParsableCommand {
     @Argument(help: ArgumentHelp("The OPML file.", valueName: "file"))
     var file: String
 
-    @Option(
-        name: .customLong("config"),
-        help: ArgumentHelp(
-            "The configuration file.",
-            discussion: "Default: $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else config/feedd.toml.",
-            valueName: "file"))
-    var config: String?
+    @OptionGroup var configFile: ConfigFileOption
+    var config: String? { configFile.path }
 
     @Option(
         name: .customLong("to"),
@@ -167,13 +162,8 @@ struct ExportOPML: ParsableCommand {
             """
     )
 
-    @Option(
-        name: .customLong("config"),
-        help: ArgumentHelp(
-            "The configuration file.",
-            discussion: "Default: $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else config/feedd.toml.",
-            valueName: "file"))
-    var config: String?
+    @OptionGroup var configFile: ConfigFileOption
+    var config: String? { configFile.path }
 
     @Option(help: ArgumentHelp("Write the document to this file instead of standard output.", valueName: "file"))
     var output: String?

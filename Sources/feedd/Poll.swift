@@ -50,8 +50,7 @@ struct Poll: AsyncParsableCommand {
     }
 
     func run() async {
-        let settings = options.settings()
-        let logger = options.logger()
+        let (settings, logger) = options.start()
         let known = Set(settings.feeds.map(\.name))
         if let unknown = feeds.first(where: { !known.contains($0) }) {
             Diagnostics.fail("no feed is named \"\(unknown)\"", status: 64)

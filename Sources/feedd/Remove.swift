@@ -40,13 +40,8 @@ struct Remove: ParsableCommand {
     @Argument(help: ArgumentHelp("The name of the feed to remove."))
     var name: String
 
-    @Option(
-        name: .customLong("config"),
-        help: ArgumentHelp(
-            "The configuration file.",
-            discussion: "Default: $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else config/feedd.toml.",
-            valueName: "file"))
-    var config: String?
+    @OptionGroup var configFile: ConfigFileOption
+    var config: String? { configFile.path }
 
     func run() throws {
         let configuration = FeedTables.loadOrExit(option: config)

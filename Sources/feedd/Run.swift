@@ -35,8 +35,7 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async {
-        let settings = options.settings()
-        let logger = options.logger()
+        let (settings, logger) = options.start()
         let (config, stateDirectory) = (options.config, options.stateDirectory)
         do throws(DaemonError) {
             try await Daemon.run(

@@ -135,6 +135,25 @@ struct DaemonCommandTests {
         }
     }
 
+    @Test("the log level comes from --log-level, else the configuration's log_level")
+    func logLevel() async throws {
+        try await HTTPTestServer.withRunning { server, baseURL in
+            await server.route("/feed.xml", ScriptedResponse(body: Array(Self.feed([1]).utf8)))
+            try await withTemporaryDirectory { directory in
+                let config = try configuration(in: directory, feedURL: "\(baseURL)/feed.xml")
+                var text = try String(contentsOf: config, encoding: .utf8)
+                text = "log_level = \"warning\"\n" + text
+                try text.write(to: config, atomically: true, encoding: .utf8)
+                let quiet = try await run(["poll", "--once", "--config", config.path])
+                #expect(quiet.status == 0, "\(quiet.stderrText)")
+                #expect(!quiet.stderrText.contains(" info "), "\(quiet.stderrText)")
+                await server.route("/feed.xml", ScriptedResponse(body: Array(Self.feed([1, 2]).utf8)))
+                let loud = try await run(["poll", "--once", "--config", config.path, "--log-level", "info"])
+                #expect(loud.stderrText.contains(" info "), "\(loud.stderrText)")
+            }
+        }
+    }
+
     @Test("run through a configuration file: stories arrive, SIGTERM stops it with status 0")
     func runWithConfiguration() async throws {
         try await HTTPTestServer.withRunning { server, baseURL in
