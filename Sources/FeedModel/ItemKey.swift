@@ -18,24 +18,87 @@ public enum ItemKey {
     }
 
     public static func make(_ source: Source) -> String {
-        let text: String
         switch source {
-        case .id(let id): text = "id\u{0}" + id
-        case .link(let link): text = "link\u{0}" + link
+        case .id(let id): return digest(id: id).key
+        case .link(let link): return digest(link: link).key
         case .content(let title, let published, let summary):
-            text = "hash\u{0}\(title ?? "")\u{0}\(published?.rfc3339 ?? "")\u{0}\(summary ?? "")"
+            return digest(title: title, published: published, summary: summary).key
         }
-        let digest = SHA256.hash(data: Array(text.utf8))
-        var hex = "sha256:"
-        hex.reserveCapacity(7 + 64)
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
-        for byte in digest {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0xF)])
+    }
+
+    /// The SHA-256 of a key source. `ItemKeys` compares these rather than the strings (no copies, no
+    /// retains), then writes only the keys it picks.
+    public struct Digest: Hashable, Sendable {
+        let words: SIMD4<UInt64>
+
+        init(_ digest: SHA256Digest) {
+            words = digest.withUnsafeBytes { raw in
+                func word(_ lane: Int) -> UInt64 {
+                    raw.loadUnaligned(fromByteOffset: lane * 8, as: UInt64.self).bigEndian
+                }
+                return SIMD4(word(0), word(1), word(2), word(3))
+            }
         }
-        hex += String(decoding: bytes, as: UTF8.self)
-        return hex
+
+        public static func == (left: Digest, right: Digest) -> Bool { left.words == right.words }
+
+        /// A digest is already uniformly spread: one word is hash enough.
+        public func hash(into hasher: inout Hasher) { hasher.combine(words[0]) }
+
+        /// `sha256:` and the lower-case hex digest: the item key.
+        public var key: String {
+            String(unsafeUninitializedCapacity: 7 + 64) { buffer in
+                var index = 0
+                for byte in "sha256:".utf8 {
+                    buffer[index] = byte
+                    index += 1
+                }
+                for lane in 0..<4 {
+                    let word = words[lane]
+                    for shift in stride(from: 60, through: 0, by: -4) {
+                        let nibble = UInt8(truncatingIfNeeded: word >> UInt64(shift)) & 0xF
+                        buffer[index] = nibble < 10 ? 0x30 + nibble : 0x61 - 10 + nibble
+                        index += 1
+                    }
+                }
+                return index
+            }
+        }
+    }
+
+    public static func digest(id: String) -> Digest {
+        var hasher = SHA256()
+        update(&hasher, "id\u{0}")
+        update(&hasher, id)
+        return Digest(hasher.finalize())
+    }
+
+    public static func digest(link: String) -> Digest {
+        var hasher = SHA256()
+        update(&hasher, "link\u{0}")
+        update(&hasher, link)
+        return Digest(hasher.finalize())
+    }
+
+    public static func digest(title: String?, published: Timestamp?, summary: String?) -> Digest {
+        var hasher = SHA256()
+        update(&hasher, "hash\u{0}")
+        update(&hasher, title ?? "")
+        update(&hasher, "\u{0}")
+        update(&hasher, published?.rfc3339 ?? "")
+        update(&hasher, "\u{0}")
+        update(&hasher, summary ?? "")
+        return Digest(hasher.finalize())
+    }
+
+    private static func update(_ hasher: inout SHA256, _ text: StaticString) {
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private static func update(_ hasher: inout SHA256, _ text: String) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable {
+            hasher.update(bufferPointer: UnsafeRawBufferPointer($0))
+        }
+        if done == nil { hasher.update(data: Array(text.utf8)) }
     }
 }

@@ -34,9 +34,20 @@ public struct FeedParser: Sendable {
     /// Parses a whole document.
     public func parse(_ bytes: [UInt8]) throws(ParseError) -> FeedDocument {
         let session = session()
-        session.push(bytes)
+        // In pieces, as a file or the network hands them in: each stage then works on bytes still in the cache.
+        bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+                let end = min(start + Self.pieceSize, all.count)
+                session.push(UnsafeBufferPointer(rebasing: all[start..<end]))
+                start = end
+            }
+        }
         return try session.finish()
     }
+
+    /// The size of the pieces `parse(_:)` cuts a whole document into.
+    static let pieceSize = 1 << 16
 
     /// Starts reading a document that arrives in pieces.
     public func session() -> Session {

@@ -25,6 +25,14 @@ public struct FileInput: ~Copyable {
         if ownsDescriptor { close(descriptor) }
     }
 
+    /// The size of a regular file (what reading it whole will most likely give), or nil for a pipe, a
+    /// terminal or anything else whose size is not known in advance.
+    public var expectedSize: Int? {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
     /// Hands each piece of the rest of the input to `body`, at most `pieceSize` bytes at a time, and
     /// returns the number of bytes read. Stops with `tooLarge` as soon as more than `limit` bytes came.
     public func readAll(
@@ -48,6 +56,8 @@ public struct FileInput: ~Copyable {
     /// The rest of the input in one array.
     public func readAll(limit: Int = .max) throws(ReadError) -> [UInt8] {
         var bytes: [UInt8] = []
+        // One allocation for a regular file, instead of a copy each time the array grows.
+        if let size = expectedSize { bytes.reserveCapacity(min(size, limit) + 1) }
         _ = try readAll(pieceSize: 1 << 20, limit: limit) { bytes.append(contentsOf: $0) }
         return bytes
     }

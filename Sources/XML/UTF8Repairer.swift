@@ -48,12 +48,15 @@ public struct UTF8Repairer {
         var runStart = 0
         var repaired = false
         while index < until {
-            // Eight ASCII bytes at a time.
-            if index + 8 <= count,
-                raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-            {
-                index += 8
-                continue
+            // Eight ASCII bytes at a time, then straight to the first byte that is not.
+            if index + 8 <= count {
+                let mask = ByteWord.nonASCII(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                if mask == 0 {
+                    index += 8
+                    continue
+                }
+                index += ByteWord.firstMatch(mask)
+                if index >= until { break }
             }
             let byte = buffer[index]
             if byte < 0x80 {

@@ -2,8 +2,9 @@
 ///
 /// Names are interned per parse: the same (namespace, local name, prefix) always comes with the same
 /// `id`, a small dense number, so a handler can map names to its own meaning once and then look
-/// them up in an array.
-public struct XMLName: Sendable, Hashable {
+/// them up in an array. A class, so that handing a name to every start and end tag costs one retain
+/// rather than one per string.
+public final class XMLName: Sendable, Hashable {
     /// Dense and unique within one parse; meaningless across parses.
     public let id: Int
     /// The namespace URI the prefix is bound to, or nil (no namespace, or an undeclared prefix).
@@ -17,6 +18,19 @@ public struct XMLName: Sendable, Hashable {
         self.namespaceURI = namespaceURI
         self.localName = localName
         self.prefix = prefix
+    }
+
+    public static func == (left: XMLName, right: XMLName) -> Bool {
+        left === right
+            || (left.id == right.id && left.namespaceURI == right.namespaceURI && left.localName == right.localName
+                && left.prefix == right.prefix)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(namespaceURI)
+        hasher.combine(localName)
+        hasher.combine(prefix)
     }
 
     /// `prefix:local` as written, for messages and for re-serializing markup.

@@ -170,10 +170,15 @@ private struct Scanner {
         guard let base = bytes.baseAddress else { return count }
         let raw = UnsafeRawPointer(base)
         while index < count {
-            // Eight bytes at a time while none of them needs a look: most text between tags and references.
-            if index + 8 <= count, !Self.anyNeedsLook(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                index += 8
-                continue
+            // Eight bytes at a time while none of them needs a look (most text between tags and references),
+            // then straight to the first that may.
+            if index + 8 <= count {
+                let mask = Self.mayNeedLook(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                if mask == 0 {
+                    index += 8
+                    continue
+                }
+                index += ByteWord.firstMatch(mask)
             }
             let byte = bytes[index]
             if !needsLook[Int(byte)] {
@@ -213,16 +218,12 @@ private struct Scanner {
         return count
     }
 
-    /// Whether any of eight bytes may need a look (`<`, `&`, 0xC2 or a byte below 0x20, tab and line
-    /// breaks included: a word with one of those is looked at byte by byte).
+    /// The bytes of a word that may need a look: `<`, `&`, 0xC2 and every byte below 0x20 (tab and line
+    /// breaks too; the table tells them apart).
     @inline(__always)
-    static func anyNeedsLook(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
-        let below0x20 = (word &- ones &* 0x20) & ~word & high != 0
-        return below0x20 || hasZeroByte(word ^ (ones &* 0x3C)) || hasZeroByte(word ^ (ones &* 0x26))
-            || hasZeroByte(word ^ (ones &* 0xC2))
+    static func mayNeedLook(_ word: UInt64) -> UInt64 {
+        ByteWord.equal(word, 0x3C) | ByteWord.equal(word, 0x26) | ByteWord.equal(word, 0xC2)
+            | ByteWord.below(word, 0x20)
     }
 
     /// Bytes the repair loop must look at: `<`, `&`, the lead byte of a C1 control, and control characters.

@@ -30,13 +30,15 @@ struct InputSource {
     static func read(_ input: String, maxSize: Int, timeout: Int, verbose: Bool = false) async throws -> InputSource {
         if isURL(input) { return try await fetch(input, maxSize: maxSize, timeout: timeout, verbose: verbose) }
         var bytes: [UInt8] = []
-        try stream(input, maxSize: maxSize) { bytes.append(contentsOf: $0) }
+        try stream(input, maxSize: maxSize, expecting: { bytes.reserveCapacity($0) }) { bytes.append(contentsOf: $0) }
         return InputSource(bytes: bytes)
     }
 
-    /// Reads a file or standard input (`-`) piece by piece, never holding it whole.
+    /// Reads a file or standard input (`-`) piece by piece, never holding it whole. `expecting` learns the
+    /// size of a regular file (at most `maxSize`) before the first piece.
     static func stream(
-        _ input: String, maxSize: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+        _ input: String, maxSize: Int, expecting: (Int) -> Void = { _ in },
+        _ body: (UnsafeBufferPointer<UInt8>) -> Void
     ) throws(ReadError) {
         var file = FileInput.standardInput
         if input != "-" {
@@ -46,6 +48,7 @@ struct InputSource {
                 throw .io(openFailure(error))
             }
         }
+        if let size = file.expectedSize { expecting(min(size, maxSize) + 1) }
         do throws(FileInput.ReadError) {
             _ = try file.readAll(limit: maxSize, body)
         } catch {

@@ -58,6 +58,15 @@ struct FeedModelTests {
         #expect(byID == ItemKey.make(.id("http://e.com/1")))
         #expect(byID != ItemKey.make(.link("http://e.com/1")))
         #expect(byID.hasPrefix("sha256:") && byID.count == 7 + 64)
+        // The SHA-256 of "id", NUL, the id (Python: hashlib.sha256(b"id\0http://e.com/1")): keys in stores
+        // written by earlier versions must not change.
+        #expect(byID == "sha256:3ca4b547930ae1d7d1daf19f4ae5244e29349f911f10d22d08425c5f0419df08")
+        #expect(ItemKey.digest(id: "http://e.com/1").key == byID)
+        #expect(
+            ItemKey.make(.content(title: "a", published: nil, summary: "b"))
+                == "sha256:d683e81a299c9d3452891688e13672bd582cb582e2e2b75b1a8215cd7b14c108")
+        #expect(ItemKey.digest(id: "http://e.com/1") == ItemKey.digest(id: "http://e.com/1"))
+        #expect(ItemKey.digest(id: "http://e.com/1") != ItemKey.digest(link: "http://e.com/1"))
         #expect(
             ItemKey.make(.content(title: "a", published: nil, summary: "b"))
                 != ItemKey.make(.content(title: "ab", published: nil, summary: nil)))
