@@ -55,8 +55,19 @@ public final class XMLStreamParser {
     /// True once any element was seen.
     public private(set) var sawElement = false
 
+    /// The target of the processing instructions that stand for diverted CDATA sections
+    /// (`XMLRepairer.divertCDATA`): random for each parser, so no document can name it.
+    public let cdataPlaceholderTarget: String
+
     private let handler: any XMLStreamHandler
     private var text = ByteBuffer()
+    /// `cdataPlaceholderTarget`, NUL-terminated, to compare with libxml2's.
+    private let placeholderTarget: [UInt8]
+    /// The content of diverted CDATA sections that libxml2 has not reached yet, one after the other.
+    private var diverted = ByteBuffer()
+    private var divertedSections: [(number: Int, start: Int, count: Int)] = []
+    private var nextDivertedSection = 0
+    private var divertedCount = 0
     private var textTruncated = false
     private var names = NameTable()
     private var context: xmlParserCtxtPtr?
@@ -66,6 +77,9 @@ public final class XMLStreamParser {
     public init(handler: any XMLStreamHandler, limits: Limits = Limits()) {
         self.handler = handler
         self.limits = limits
+        var random = SystemRandomNumberGenerator()
+        cdataPlaceholderTarget = "feedd-cdata-" + String(random.next() as UInt64, radix: 16)
+        placeholderTarget = Array(cdataPlaceholderTarget.utf8) + [0]
     }
 
     /// Reads a whole UTF-8 document, calling the handler as elements open and close.
@@ -94,7 +108,7 @@ public final class XMLStreamParser {
         sax.resolveEntity = nil
         sax.externalSubset = nil
         sax.comment = nil
-        sax.processingInstruction = nil
+        sax.processingInstruction = xmlProcessingInstruction
         sax.reference = nil
         sax.startElement = nil
         sax.endElement = nil
@@ -105,6 +119,10 @@ public final class XMLStreamParser {
         sax.setDocumentLocator = nil
 
         releaseContext()
+        diverted.removeAll(keepingCapacityUpTo: 1 << 16)
+        divertedSections.removeAll(keepingCapacity: true)
+        nextDivertedSection = 0
+        divertedCount = 0
         guard let ctxt = xmlCreatePushParserCtxt(&sax, nil, nil, 0, nil) else {
             throw .parserUnavailable
         }
@@ -223,6 +241,47 @@ public final class XMLStreamParser {
         }
     }
 
+    /// Keeps the content of the next CDATA section the repair pass took out of the document, until libxml2
+    /// reaches its placeholder (see `XMLRepairer.divertCDATA`).
+    public func divertCDATA(_ content: UnsafeBufferPointer<UInt8>) {
+        divertedSections.append((divertedCount, diverted.count, content.count))
+        divertedCount += 1
+        diverted.append(content)
+    }
+
+    /// A processing instruction: puts a diverted CDATA section's content back as text, as libxml2 would
+    /// have reported it (`cdataBlock`). Other instructions are ignored.
+    fileprivate func processingInstruction(target: UnsafePointer<xmlChar>, data: UnsafePointer<xmlChar>?) {
+        guard !divertedSections.isEmpty, isPlaceholderTarget(target), let data else { return }
+        var number = 0
+        var cursor = data
+        while cursor.pointee >= 0x30 && cursor.pointee <= 0x39 && number < 1 << 40 {
+            number = number * 10 + Int(cursor.pointee - 0x30)
+            cursor += 1
+        }
+        // Sections whose placeholder libxml2 skipped (in markup it could not read) are dropped with it.
+        while nextDivertedSection < divertedSections.count && divertedSections[nextDivertedSection].number < number {
+            nextDivertedSection += 1
+        }
+        guard nextDivertedSection < divertedSections.count, divertedSections[nextDivertedSection].number == number
+        else { return }
+        let section = divertedSections[nextDivertedSection]
+        nextDivertedSection += 1
+        diverted.withBytes { all in
+            appendCharacters(UnsafeBufferPointer(rebasing: all[section.start..<section.start + section.count]))
+        }
+        if nextDivertedSection == divertedSections.count {
+            divertedSections.removeAll(keepingCapacity: true)
+            nextDivertedSection = 0
+            diverted.removeAll(keepingCapacityUpTo: 1 << 16)
+        }
+    }
+
+    private func isPlaceholderTarget(_ target: UnsafePointer<xmlChar>) -> Bool {
+        for index in placeholderTarget.indices where target[index] != placeholderTarget[index] { return false }
+        return true
+    }
+
     private func noteTruncation() {
         guard !textTruncated else { return }
         textTruncated = true
@@ -337,6 +396,13 @@ private func xmlEndElement(
 private func xmlCharacters(context: UnsafeMutableRawPointer?, bytes: UnsafePointer<xmlChar>?, count: Int32) {
     guard let bytes, count > 0 else { return }
     withOwner(context) { parser in parser.appendCharacters(UnsafeBufferPointer(start: bytes, count: Int(count))) }
+}
+
+private func xmlProcessingInstruction(
+    context: UnsafeMutableRawPointer?, target: UnsafePointer<xmlChar>?, data: UnsafePointer<xmlChar>?
+) {
+    guard let target else { return }
+    withOwner(context) { parser in parser.processingInstruction(target: target, data: data) }
 }
 
 private func xmlStructuredError(userData: UnsafeMutableRawPointer?, error: xmlErrorPtr?) {

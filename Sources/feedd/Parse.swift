@@ -118,7 +118,10 @@ struct Parse: AsyncParsableCommand {
             options: .init(baseURL: baseURL ?? source.url, charset: charset ?? source.charset))
         var document: FeedDocument? = nil
         do {
-            for _ in 0..<`repeat` { document = try parser.parse(source.bytes) }
+            for _ in 0..<`repeat` {
+                document = nil  // One document at a time, as in a single parse.
+                document = try parser.parse(source.bytes)
+            }
         } catch {
             Diagnostics.fail("\(input): \(error)", status: 65)
         }
