@@ -17,9 +17,9 @@ public struct FeedParser: Sendable {
         public var charset: String?
         /// Longest text kept for one field.
         public var maxTextBytes: Int
-        /// Whether CDATA sections go around libxml2 (`XMLRepairer.divertCDATA`); off only in tests, to
-        /// check that it changes nothing.
-        var divertsCDATA = true
+        /// Whether long text goes around libxml2 (`XMLRepairer.divertText`); off only in tests, to check
+        /// that it changes nothing.
+        var divertsText = true
 
         public init(baseURL: String? = nil, charset: String? = nil, maxTextBytes: Int = 16 << 20) {
             self.baseURL = baseURL
@@ -90,8 +90,8 @@ public struct FeedParser: Sendable {
             self.options = options
             handler = FeedHandler(documentURL: options.baseURL)
             xml = XMLStreamParser(handler: handler, limits: .init(maxTextBytes: options.maxTextBytes))
-            if options.divertsCDATA {
-                repairer.divertCDATA(target: xml.cdataPlaceholderTarget) { [xml] in xml.divertCDATA($0) }
+            if options.divertsText {
+                repairer.divertText(target: xml.textPlaceholderTarget) { [xml] in xml.divertText($0) }
             }
         }
 

@@ -13,8 +13,8 @@ import Glibc
 /// - control characters XML forbids are dropped, in CDATA sections too (libxml2 stops reading the whole
 ///   document at one), and so are U+FFFE and U+FFFF there.
 /// Comments, processing instructions and the DOCTYPE are left alone. The input must be UTF-8.
-/// `XMLRepairer` does the same to a document that arrives in pieces, and can take CDATA sections around
-/// libxml2 (`divertCDATA`).
+/// `XMLRepairer` does the same to a document that arrives in pieces, and can take long text around
+/// libxml2 (`divertText`).
 public enum XMLRepair {
     public struct Result: Sendable {
         public var utf8: [UInt8]
@@ -44,19 +44,24 @@ public struct XMLRepairer {
 
     public init() {}
 
-    /// Takes the content of each CDATA section of at least `minimumCDATA` bytes out of the document and
-    /// hands it to `divert`, leaving in its place a processing instruction `<?TARGET N?>` (N counts the
-    /// diverted sections from 0, and the instruction keeps the section's line breaks, so line numbers do not
-    /// change). `XMLStreamParser` puts the content back where libxml2 meets the instruction.
+    /// Takes long text out of the document and hands it to `divert` as libxml2 would report it, leaving in
+    /// its place a processing instruction `<?TARGET N?>` (N counts the diverted texts from 0, and the
+    /// instruction keeps the text's line breaks, so line numbers do not change). `XMLStreamParser` puts the
+    /// text back where libxml2 meets the instruction. Diverted are:
+    /// - the content of each CDATA section of at least `minimumLength` bytes, as it is (carriage returns
+    ///   included, as libxml2's push parser hands on CDATA);
+    /// - a run of text of at least `minimumLength` bytes right after a plain start tag, with its character
+    ///   references and the five predefined entities decoded, when it holds nothing else that needs mending
+    ///   or that libxml2 reads in its own way (other entities, carriage returns, control characters, `]]>`).
     ///
-    /// That saves libxml2 a second UTF-8 check and terminator search over what is most of the bytes of a
-    /// typical RSS feed (`content:encoded`). Sections that a piece cuts stay in the document. The content is
-    /// handed on as it is, carriage returns included, as libxml2's push parser hands on CDATA.
-    public mutating func divertCDATA(
-        target: String, minimumCDATA: Int = 64, to divert: @escaping (UnsafeBufferPointer<UInt8>) -> Void
+    /// That saves libxml2 a second UTF-8 check over most of the bytes of a typical feed (`content:encoded`,
+    /// escaped HTML), and a callback for every reference in escaped HTML. Text that a piece cuts stays in
+    /// the document.
+    public mutating func divertText(
+        target: String, minimumLength: Int = 64, to divert: @escaping (UnsafeBufferPointer<UInt8>) -> Void
     ) {
-        scanner.cdataTarget = Array(target.utf8)
-        scanner.minimumCDATA = minimumCDATA
+        scanner.placeholderTarget = Array(target.utf8)
+        scanner.minimumDiverted = minimumLength
         scanner.divert = divert
     }
 
@@ -120,11 +125,13 @@ private struct Scanner {
     var lineBase = 1
     var started = false
     var openSection: Section? = nil
-    /// The target of the placeholder instruction of a diverted CDATA section, and where its content goes.
-    var cdataTarget: [UInt8] = []
-    var minimumCDATA = 64
+    /// The target of the placeholder instruction of diverted text, and where the text goes.
+    var placeholderTarget: [UInt8] = []
+    var minimumDiverted = 64
     var divert: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil
     var divertedCount = 0
+    /// Decoded text, before it is diverted.
+    var decoded: [UInt8] = []
     /// The last bytes (at most two) of the open section, to find a terminator cut by a piece boundary.
     var sectionTail: [UInt8] = []
     var declaredEntities: Set<[UInt8]> = []
@@ -395,6 +402,11 @@ private struct Scanner {
     mutating func skipMarkupDeclaration(at index: Int) -> Int? {
         let count = bytes.count
         guard index + 1 < count, bytes[index + 1] == UInt8(ascii: "!") || bytes[index + 1] == UInt8(ascii: "?") else {
+            if divert != nil, index + 1 < count, bytes[index + 1] != UInt8(ascii: "/"),
+                let resume = divertText(afterTagAt: index)
+            {
+                return resume
+            }
             return index + 1
         }
         // The longest opener is nine bytes (`<![CDATA[`, `<!DOCTYPE`).
@@ -503,16 +515,21 @@ private struct Scanner {
             dropForbiddenInCDATA(bodyStart, bodyEnd)
             return
         }
-        guard let divert, body.count >= minimumCDATA else { return }
+        guard let divert, body.count >= minimumDiverted else { return }
         divert(body)
+        replaceWithPlaceholder(start, after, lineFeeds: look.lineFeeds)
+    }
+
+    /// Replaces `bytes[start..<end]`, whose text was diverted, with the next placeholder instruction.
+    mutating func replaceWithPlaceholder(_ start: Int, _ end: Int, lineFeeds: Int) {
         beginReplacement(at: start)
         output.append(contentsOf: "<?".utf8)
-        output.append(contentsOf: cdataTarget)
+        output.append(contentsOf: placeholderTarget)
         output.append(0x20)
         output.append(contentsOf: String(divertedCount).utf8)
-        output.append(contentsOf: repeatElement(0x0A, count: look.lineFeeds))
+        output.append(contentsOf: repeatElement(0x0A, count: lineFeeds))
         output.append(contentsOf: "?>".utf8)
-        copied = after
+        copied = end
         divertedCount += 1
     }
 
@@ -570,33 +587,196 @@ private struct Scanner {
         }
     }
 
+    // MARK: Text runs
+
+    /// Diverts the text after the start tag at `start` when it qualifies (see `XMLRepairer.divertText`);
+    /// returns where reading goes on (the `<` after the text), or nil to read the tag as usual.
+    mutating func divertText(afterTagAt start: Int) -> Int? {
+        guard let tagEnd = plainStartTagEnd(at: start), let base = bytes.baseAddress else { return nil }
+        let textStart = tagEnd + 1
+        let count = bytes.count
+        guard count - textStart >= minimumDiverted,
+            let hit = memchr(base + textStart, 0x3C, count - textStart)
+        else { return nil }
+        let textEnd = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        guard textEnd - textStart >= minimumDiverted, let divert,
+            let lineFeeds = decodeText(UnsafeBufferPointer(rebasing: bytes[textStart..<textEnd]))
+        else { return nil }
+        decoded.withUnsafeBufferPointer { divert($0) }
+        replaceWithPlaceholder(textStart, textEnd, lineFeeds: lineFeeds)
+        return textEnd
+    }
+
+    /// The index of the `>` that ends the start tag at `start`, when the tag is plain: a name, attributes
+    /// with quoted values, nothing the repair pass would mend and nothing libxml2 could read another way.
+    /// Nil for anything else, an empty-element tag included.
+    func plainStartTagEnd(at start: Int) -> Int? {
+        let count = bytes.count
+        let needsLook = Self.needsLookTable
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 }
+        func isNameEnd(_ byte: UInt8) -> Bool {
+            isSpace(byte) || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
+        }
+        func isForbidden(_ byte: UInt8) -> Bool {
+            needsLook[Int(byte)] || byte == 0x0D || byte == 0x22 || byte == 0x27
+        }
+        var cursor = start + 1
+        while cursor < count, !isNameEnd(bytes[cursor]) {
+            if isForbidden(bytes[cursor]) { return nil }
+            cursor += 1
+        }
+        guard cursor > start + 1 else { return nil }
+        while cursor < count {
+            while cursor < count, isSpace(bytes[cursor]) { cursor += 1 }
+            guard cursor < count else { return nil }
+            if bytes[cursor] == UInt8(ascii: ">") { return cursor }
+            // An attribute: name = "value" or 'value'.
+            let nameStart = cursor
+            while cursor < count, !isNameEnd(bytes[cursor]) {
+                if isForbidden(bytes[cursor]) { return nil }
+                cursor += 1
+            }
+            guard cursor > nameStart else { return nil }
+            while cursor < count, isSpace(bytes[cursor]) { cursor += 1 }
+            guard cursor < count, bytes[cursor] == UInt8(ascii: "=") else { return nil }
+            cursor += 1
+            while cursor < count, isSpace(bytes[cursor]) { cursor += 1 }
+            guard cursor < count, bytes[cursor] == 0x22 || bytes[cursor] == 0x27 else { return nil }
+            let quote = bytes[cursor]
+            cursor += 1
+            while cursor < count, bytes[cursor] != quote {
+                if needsLook[Int(bytes[cursor])] || bytes[cursor] == 0x0D { return nil }
+                cursor += 1
+            }
+            guard cursor < count else { return nil }
+            cursor += 1
+            guard cursor < count, isSpace(bytes[cursor]) || bytes[cursor] == UInt8(ascii: ">") else { return nil }
+        }
+        return nil
+    }
+
+    /// Decodes a run of text into `decoded` as libxml2 would report it, and returns its line feeds; nil when
+    /// it holds something to leave to the repair pass and libxml2: an entity other than the five predefined
+    /// ones, a reference that needs mending, a control character or carriage return, a C1 control, U+FFFE,
+    /// U+FFFF or `]]>`.
+    mutating func decodeText(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = text.baseAddress else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let count = text.count
+        decoded.removeAll(keepingCapacity: true)
+        var lineFeeds = 0
+        var copied = 0
+        var index = 0
+        while index < count {
+            if index + 8 <= count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let mask =
+                    ByteWord.equal(word, 0x26) | ByteWord.below(word, 0x20) | ByteWord.equal(word, 0x5D)
+                    | ByteWord.equal(word, 0xC2) | ByteWord.equal(word, 0xEF)
+                if mask == 0 {
+                    index += 8
+                    continue
+                }
+                index += ByteWord.firstMatch(mask)
+            }
+            let byte = text[index]
+            switch byte {
+            case 0x0A:
+                lineFeeds += 1
+                index += 1
+            case 0x09:
+                index += 1
+            case 0x26:
+                guard let (scalar, end) = Self.simpleReference(text, at: index) else { return nil }
+                decoded.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied..<index]))
+                TextDecoder.appendUTF8(scalar, to: &decoded)
+                index = end
+                copied = end
+            case 0x5D:
+                if index + 2 < count && text[index + 1] == 0x5D && text[index + 2] == 0x3E { return nil }
+                index += 1
+            case 0xC2:
+                if index + 1 < count && text[index + 1] >= 0x80 && text[index + 1] <= 0x9F { return nil }
+                index += 1
+            case 0xEF:
+                if Self.forbiddenLength(text, at: index) > 0 { return nil }
+                index += 1
+            default:
+                if byte < 0x20 { return nil }
+                index += 1
+            }
+        }
+        decoded.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied..<count]))
+        return lineFeeds
+    }
+
+    /// The character of a predefined entity or character reference at `&` that needs no mending, and the
+    /// index after it; nil for anything else.
+    static func simpleReference(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> (UInt32, Int)? {
+        if let predefined = predefinedEntity(text, at: index) { return predefined }
+        let count = text.count
+        guard index + 3 < count, text[index + 1] == UInt8(ascii: "#") else { return nil }
+        var cursor = index + 2
+        let hex = text[cursor] == UInt8(ascii: "x")
+        if hex { cursor += 1 }
+        let digitsStart = cursor
+        var value: UInt32 = 0
+        while cursor < count, cursor - digitsStart < 8, let digit = digit(text[cursor], hex: hex) {
+            value = value * (hex ? 16 : 10) + digit
+            cursor += 1
+        }
+        guard cursor > digitsStart, cursor < count, text[cursor] == UInt8(ascii: ";"), isXMLCharacter(value),
+            !(0x80...0x9F).contains(value)
+        else { return nil }
+        return (value, cursor + 1)
+    }
+
+    /// The character of `&lt;`, `&gt;`, `&amp;`, `&quot;` or `&apos;` at `index`, and the index after it.
+    static func predefinedEntity(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> (UInt32, Int)? {
+        let count = text.count
+        guard index + 3 < count else { return nil }
+        let (a, b, c) = (text[index + 1], text[index + 2], text[index + 3])
+        if b == UInt8(ascii: "t") && c == UInt8(ascii: ";") {
+            if a == UInt8(ascii: "l") { return (0x3C, index + 4) }
+            if a == UInt8(ascii: "g") { return (0x3E, index + 4) }
+        }
+        guard index + 4 < count else { return nil }
+        let d = text[index + 4]
+        if a == UInt8(ascii: "a") && b == UInt8(ascii: "m") && c == UInt8(ascii: "p") && d == UInt8(ascii: ";") {
+            return (0x26, index + 5)
+        }
+        guard index + 5 < count, text[index + 5] == UInt8(ascii: ";") else { return nil }
+        if a == UInt8(ascii: "q") && b == UInt8(ascii: "u") && c == UInt8(ascii: "o") && d == UInt8(ascii: "t") {
+            return (0x22, index + 6)
+        }
+        if a == UInt8(ascii: "a") && b == UInt8(ascii: "p") && c == UInt8(ascii: "o") && d == UInt8(ascii: "s") {
+            return (0x27, index + 6)
+        }
+        return nil
+    }
+
+    /// `&#N;` for one of the predefined entities' characters.
+    static func characterReference(_ scalar: UInt32) -> StaticString {
+        switch scalar {
+        case 0x3C: return "&#60;"
+        case 0x3E: return "&#62;"
+        case 0x26: return "&#38;"
+        case 0x22: return "&#34;"
+        default: return "&#39;"
+        }
+    }
+
     // MARK: References
 
     /// Checks the reference at `&`, mending it where needed; returns the index after it, or nil when the
     /// piece ends before the reference does.
     mutating func mendReference(at index: Int) -> Int? {
         let count = bytes.count
-        // `&lt;`, `&gt;` and `&amp;` are most of the references in escaped HTML: nothing to mend.
-        if index + 4 < count {
-            let (a, b, c) = (bytes[index + 1], bytes[index + 2], bytes[index + 3])
-            if (a == UInt8(ascii: "l") || a == UInt8(ascii: "g")) && b == UInt8(ascii: "t") && c == UInt8(ascii: ";") {
-                return index + 4
-            }
-            if a == UInt8(ascii: "a") && b == UInt8(ascii: "m") && c == UInt8(ascii: "p")
-                && bytes[index + 4] == UInt8(ascii: ";")
-            {
-                return index + 5
-            }
-            if index + 5 < count && bytes[index + 5] == UInt8(ascii: ";") {
-                let d = bytes[index + 4]
-                if (a == UInt8(ascii: "q") && b == UInt8(ascii: "u") && c == UInt8(ascii: "o")
-                    && d == UInt8(ascii: "t"))
-                    || (a == UInt8(ascii: "a") && b == UInt8(ascii: "p") && c == UInt8(ascii: "o")
-                        && d == UInt8(ascii: "s"))
-                {
-                    return index + 6
-                }
-            }
+        // The five predefined entities become character references: libxml2 drops every entity reference in
+        // text once it has met an error anywhere in the document, but never a character reference.
+        if let (scalar, end) = Self.predefinedEntity(bytes, at: index) {
+            replace(index, end, with: Self.characterReference(scalar))
+            return end
         }
         var cursor = index + 1
         if needsMore(cursor) { return nil }
@@ -644,7 +824,7 @@ private struct Scanner {
         }
         let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<cursor])
         let end = cursor + 1
-        if Self.isPredefined(name) || declaredEntities.contains(Array(name)) { return end }
+        if declaredEntities.contains(Array(name)) { return end }
         if externalEntities.contains(Array(name)) {
             note(.externalReference, at: index, exampleEnd: end)
             replace(index, end, with: "")
@@ -683,16 +863,6 @@ private struct Scanner {
     static func isXMLCharacter(_ value: UInt32) -> Bool {
         switch value {
         case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
-        default: return false
-        }
-    }
-
-    static func isPredefined(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
-        switch name.count {
-        case 2: return (name[0] == 0x6C || name[0] == 0x67) && name[1] == 0x74  // lt, gt
-        case 3: return name[0] == 0x61 && name[1] == 0x6D && name[2] == 0x70  // amp
-        case 4:
-            return name.elementsEqual("quot".utf8) || name.elementsEqual("apos".utf8)
         default: return false
         }
     }

@@ -55,15 +55,15 @@ public final class XMLStreamParser {
     /// True once any element was seen.
     public private(set) var sawElement = false
 
-    /// The target of the processing instructions that stand for diverted CDATA sections
-    /// (`XMLRepairer.divertCDATA`): random for each parser, so no document can name it.
-    public let cdataPlaceholderTarget: String
+    /// The target of the processing instructions that stand for diverted text (`XMLRepairer.divertText`):
+    /// random for each parser, so no document can name it.
+    public let textPlaceholderTarget: String
 
     private let handler: any XMLStreamHandler
     private var text = ByteBuffer()
-    /// `cdataPlaceholderTarget`, NUL-terminated, to compare with libxml2's.
+    /// `textPlaceholderTarget`, NUL-terminated, to compare with libxml2's.
     private let placeholderTarget: [UInt8]
-    /// The content of diverted CDATA sections that libxml2 has not reached yet, one after the other.
+    /// Diverted text that libxml2 has not reached yet, one after the other.
     private var diverted = ByteBuffer()
     private var divertedSections: [(number: Int, start: Int, count: Int)] = []
     private var nextDivertedSection = 0
@@ -78,8 +78,8 @@ public final class XMLStreamParser {
         self.handler = handler
         self.limits = limits
         var random = SystemRandomNumberGenerator()
-        cdataPlaceholderTarget = "feedd-cdata-" + String(random.next() as UInt64, radix: 16)
-        placeholderTarget = Array(cdataPlaceholderTarget.utf8) + [0]
+        textPlaceholderTarget = "feedd-text-" + String(random.next() as UInt64, radix: 16)
+        placeholderTarget = Array(textPlaceholderTarget.utf8) + [0]
     }
 
     /// Reads a whole UTF-8 document, calling the handler as elements open and close.
@@ -241,16 +241,18 @@ public final class XMLStreamParser {
         }
     }
 
-    /// Keeps the content of the next CDATA section the repair pass took out of the document, until libxml2
-    /// reaches its placeholder (see `XMLRepairer.divertCDATA`).
-    public func divertCDATA(_ content: UnsafeBufferPointer<UInt8>) {
+    /// Keeps the next text the repair pass took out of the document, until libxml2 reaches its placeholder
+    /// (see `XMLRepairer.divertText`).
+    public func divertText(_ content: UnsafeBufferPointer<UInt8>) {
+        defer { divertedCount += 1 }
+        // Once libxml2 has stopped, no placeholder will be read: keep nothing.
+        guard !stopped, let context, context.pointee.instate != XML_PARSER_EOF else { return }
         divertedSections.append((divertedCount, diverted.count, content.count))
-        divertedCount += 1
         diverted.append(content)
     }
 
-    /// A processing instruction: puts a diverted CDATA section's content back as text, as libxml2 would
-    /// have reported it (`cdataBlock`). Other instructions are ignored.
+    /// A processing instruction: puts diverted text back, as libxml2 would have reported it (`characters`,
+    /// `cdataBlock`). Other instructions are ignored.
     fileprivate func processingInstruction(target: UnsafePointer<xmlChar>, data: UnsafePointer<xmlChar>?) {
         guard !divertedSections.isEmpty, isPlaceholderTarget(target), let data else { return }
         var number = 0
@@ -259,7 +261,7 @@ public final class XMLStreamParser {
             number = number * 10 + Int(cursor.pointee - 0x30)
             cursor += 1
         }
-        // Sections whose placeholder libxml2 skipped (in markup it could not read) are dropped with it.
+        // Text whose placeholder libxml2 skipped (in markup it could not read) is dropped with it.
         while nextDivertedSection < divertedSections.count && divertedSections[nextDivertedSection].number < number {
             nextDivertedSection += 1
         }

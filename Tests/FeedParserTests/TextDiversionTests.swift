@@ -4,16 +4,16 @@ import Testing
 
 @testable import FeedParser
 
-/// CDATA sections of 64 bytes or more go around libxml2 (`XMLRepairer.divertCDATA`): the repair pass takes
-/// their content out and libxml2's callbacks put it back. The document must come out exactly as when
-/// libxml2 reads every section itself.
-@Suite("CDATA sections that go around libxml2")
-struct CDATADiversionTests {
+/// Long text goes around libxml2 (`XMLRepairer.divertText`): the repair pass takes CDATA sections and runs
+/// of escaped text out and libxml2's callbacks put them back. The document must come out exactly as when
+/// libxml2 reads all the text itself.
+@Suite("Text that goes around libxml2")
+struct TextDiversionTests {
     static func parse(_ bytes: [UInt8], diverting: Bool, options: FeedParser.Options = .init()) -> Result<
         FeedDocument, ParseError
     > {
         var options = options
-        options.divertsCDATA = diverting
+        options.divertsText = diverting
         do throws(ParseError) {
             return .success(try FeedParser(options: options).parse(bytes))
         } catch {
@@ -43,9 +43,12 @@ struct CDATADiversionTests {
         }
     }
 
-    @Test("mutated documents with long CDATA sections give the same result with and without diverting")
+    static let escaped = String(
+        repeating: "&lt;p&gt;Caf&#233; &amp;amp; &#x1F600; &quot;q&quot; &apos;a&apos; ", count: 3)
+
+    @Test("mutated documents with long text give the same result with and without diverting")
     func mutated() throws {
-        let base = Array(
+        let cdata = Array(
             """
             <?xml version="1.0" encoding="utf-8"?>
             <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>
@@ -56,10 +59,22 @@ struct CDATADiversionTests {
             <item><description><![CDATA[\(Self.long)
             \(Self.long)]]></description><pubDate>not a date</pubDate></item></channel></rss>
             """.utf8)
+        let escaped = Array(
+            """
+            <?xml version="1.0" encoding="utf-8"?>
+            <!DOCTYPE feed [<!ENTITY who "Zoë">]>
+            <feed xmlns="http://www.w3.org/2005/Atom"><title type="html">\(Self.escaped)</title>
+            <entry><id>1</id><content type="html" xml:base="http://example.com/a/">\(Self.escaped)
+            &lt;a href=&quot;b?x=1&amp;amp;y=2&quot;&gt;link&lt;/a&gt; \(Self.escaped)</content>
+            <summary type='html' >\(Self.escaped) &#146; &nbsp; &who; AT&T</summary></entry>
+            <entry><id>2</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p title="a>b">\(Self.escaped)</p>
+            </div></content></entry></feed>
+            """.utf8)
         var random = SplitMix64(seed: 0xCDA7A)
         var mismatches: [Int] = []
-        for round in 0..<400 {
-            let mutated = round == 0 ? base : Mutator.mutate(base, using: &random)
+        for round in 0..<800 {
+            let base = round % 2 == 0 ? cdata : escaped
+            let mutated = round < 2 ? base : Mutator.mutate(base, using: &random)
             if !Self.same(Self.parse(mutated, diverting: true), Self.parse(mutated, diverting: false)) {
                 mismatches.append(round)
             }
@@ -107,7 +122,7 @@ struct CDATADiversionTests {
     @Test("an instruction that names the placeholder target of another parser is ignored")
     func foreignPlaceholders() throws {
         let text = """
-            <rss version="2.0"><channel><item><title>a<?feedd-cdata-0 0?>b</title>
+            <rss version="2.0"><channel><item><title>a<?feedd-text-0 0?>b</title>
             <description><![CDATA[\(Self.long)]]></description></item></channel></rss>
             """
         let document = try Self.parse(Array(text.utf8), diverting: true).get()
@@ -126,6 +141,52 @@ struct CDATADiversionTests {
         let direct = try Self.parse(Array(text.utf8), diverting: false).get()
         #expect(diverted == direct)
         #expect(diverted.items.first?.content?.contains("&lt;b&gt;dolor&lt;/b&gt; &amp; sit") == true)
+    }
+}
+
+extension TextDiversionTests {
+    @Test("escaped HTML is decoded as libxml2 decodes it, references that need mending included")
+    func escapedText() throws {
+        let cases = [
+            Self.escaped,
+            Self.escaped + " &#146; (a C1 reference)",
+            Self.escaped + " &nbsp; (an HTML entity)",
+            Self.escaped + " AT&T (a bare ampersand)",
+            Self.escaped + " &#X41; &#0; &#xD800; (references to mend or drop)",
+            Self.escaped + " ]]> (not allowed in text)",
+            Self.escaped + " \u{1} (a control character)",
+            Self.escaped + " \u{FFFF} \u{85} (characters XML reads its own way)",
+            Self.escaped + "\r\n (a carriage return)",
+        ]
+        for text in cases {
+            let document = Array(
+                """
+                <feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id>
+                <content type="html" xml:lang='en'>\(text)</content><summary type="text">\(text)</summary>
+                </entry></feed>
+                """.utf8)
+            let diverted = Self.parse(document, diverting: true)
+            #expect(Self.same(diverted, Self.parse(document, diverting: false)), "\(text.suffix(40))")
+        }
+        let plain = try Self.parse(
+            Array("<rss><channel><item><description>\(Self.escaped)</description></item></channel></rss>".utf8),
+            diverting: true
+        ).get()
+        #expect(plain.items.first?.summary?.hasPrefix("<p>Café &amp; 😀 \"q\" 'a' <p>") == true)
+    }
+
+    @Test("escaped text after an error in the document keeps its references, diverted or not")
+    func afterAnError() throws {
+        let document = try Self.parse(
+            Array(
+                """
+                <rss version="2.0"><channel><title a=b>T</title><item><title>x &lt;b&gt; &amp; y</title>
+                <description>\(Self.escaped)</description></item></channel></rss>
+                """.utf8), diverting: true
+        ).get()
+        #expect(!document.warnings.isEmpty)
+        #expect(document.items.first?.title == "x & y")
+        #expect(document.items.first?.summary?.hasPrefix("<p>Café &amp; 😀") == true)
     }
 }
 
