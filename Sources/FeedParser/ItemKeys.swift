@@ -8,31 +8,13 @@ import FeedModel
 enum ItemKeys {
     static func assign(to document: inout FeedDocument) {
         let count = document.items.count
-        var idDigests = [ItemKey.Digest?](repeating: nil, count: count)
-        var idCounts: [ItemKey.Digest: Int] = [:]
-        idCounts.reserveCapacity(count)
-        document.items.withUnsafeBufferPointer { items in
-            for index in 0..<count {
-                guard let id = items[index].id, !id.isEmpty else { continue }
-                let digest = ItemKey.digest(id: id)
-                idDigests[index] = digest
-                idCounts[digest, default: 0] += 1
-            }
-        }
+        let (idDigests, idCounts) = digests(of: document.items, { $0[$1].id }, ItemKey.digest(id:))
+        // Links matter only for items without an id of their own.
         let allIDsUnique = idCounts.count == count
-        var linkDigests = [ItemKey.Digest?](repeating: nil, count: allIDsUnique ? 0 : count)
-        var linkCounts: [ItemKey.Digest: Int] = [:]
-        if !allIDsUnique {
-            linkCounts.reserveCapacity(count)
-            document.items.withUnsafeBufferPointer { items in
-                for index in 0..<count {
-                    guard let link = items[index].link, !link.isEmpty else { continue }
-                    let digest = ItemKey.digest(link: link)
-                    linkDigests[index] = digest
-                    linkCounts[digest, default: 0] += 1
-                }
-            }
-        }
+        let (linkDigests, linkCounts) =
+            allIDsUnique
+            ? ([ItemKey.Digest?](repeating: nil, count: count), [:])
+            : digests(of: document.items, { $0[$1].link }, ItemKey.digest(link:))
         var warned: Set<ItemKey.Digest> = []
         for index in 0..<count {
             if let id = idDigests[index] {
@@ -54,5 +36,25 @@ enum ItemKeys {
             }
             document.items[index].key = digest.key
         }
+    }
+
+    /// The digest of one non-empty field of each item (nil where it is missing or empty), and how many items
+    /// share each digest. The field is read in place, without copying the item.
+    private static func digests(
+        of items: [FeedItem], _ field: (UnsafeBufferPointer<FeedItem>, Int) -> String?,
+        _ digest: (String) -> ItemKey.Digest
+    ) -> ([ItemKey.Digest?], [ItemKey.Digest: Int]) {
+        var digests = [ItemKey.Digest?](repeating: nil, count: items.count)
+        var counts: [ItemKey.Digest: Int] = [:]
+        counts.reserveCapacity(items.count)
+        items.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices {
+                guard let value = field(buffer, index), !value.isEmpty else { continue }
+                let made = digest(value)
+                digests[index] = made
+                counts[made, default: 0] += 1
+            }
+        }
+        return (digests, counts)
     }
 }

@@ -30,4 +30,18 @@ enum ByteWord {
     static func firstMatch(_ mask: UInt64) -> Int {
         mask.trailingZeroBitCount &>> 3
     }
+
+    /// The index of the first byte from `index` on that `mask` marks, reading eight bytes at a time; stops
+    /// at the last eight-byte boundary (fewer than eight bytes left) when none does, for the caller to read
+    /// the rest byte by byte.
+    @inline(__always)
+    static func skip(_ raw: UnsafeRawPointer, from index: Int, count: Int, _ mask: (UInt64) -> UInt64) -> Int {
+        var index = index
+        while index + 8 <= count {
+            let marked = mask(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            if marked != 0 { return index + firstMatch(marked) }
+            index += 8
+        }
+        return index
+    }
 }

@@ -49,15 +49,8 @@ public struct UTF8Repairer {
         var repaired = false
         while index < until {
             // Eight ASCII bytes at a time, then straight to the first byte that is not.
-            if index + 8 <= count {
-                let mask = ByteWord.nonASCII(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                if mask == 0 {
-                    index += 8
-                    continue
-                }
-                index += ByteWord.firstMatch(mask)
-                if index >= until { break }
-            }
+            index = ByteWord.skip(raw, from: index, count: count, ByteWord.nonASCII)
+            if index >= until { break }
             let byte = buffer[index]
             if byte < 0x80 {
                 index += 1

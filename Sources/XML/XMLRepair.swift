@@ -205,14 +205,8 @@ private struct Scanner {
         while index < count {
             // Eight bytes at a time while none of them needs a look (most text between tags and references),
             // then straight to the first that may.
-            if index + 8 <= count {
-                let mask = Self.mayNeedLook(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                if mask == 0 {
-                    index += 8
-                    continue
-                }
-                index += ByteWord.firstMatch(mask)
-            }
+            index = ByteWord.skip(raw, from: index, count: count, Self.mayNeedLook)
+            guard index < count else { break }
             let byte = bytes[index]
             if !needsLook[Int(byte)] {
                 index += 1
@@ -668,17 +662,11 @@ private struct Scanner {
         var copied = 0
         var index = 0
         while index < count {
-            if index + 8 <= count {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let mask =
-                    ByteWord.equal(word, 0x26) | ByteWord.below(word, 0x20) | ByteWord.equal(word, 0x5D)
+            index = ByteWord.skip(raw, from: index, count: count) { word in
+                ByteWord.equal(word, 0x26) | ByteWord.below(word, 0x20) | ByteWord.equal(word, 0x5D)
                     | ByteWord.equal(word, 0xC2) | ByteWord.equal(word, 0xEF)
-                if mask == 0 {
-                    index += 8
-                    continue
-                }
-                index += ByteWord.firstMatch(mask)
             }
+            guard index < count else { break }
             let byte = text[index]
             switch byte {
             case 0x0A:
