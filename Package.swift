@@ -87,6 +87,8 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "Config", "FeedModel", "FeedParser", "Fetcher", "Store", "Hooks", "Platform",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -27,7 +27,7 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
     public var hooks: [String] = []
     /// The first poll of a new feed fires hooks for the items already there (default: stores them silently).
     public var notifyExisting = NotifyExisting.none
-    /// `host:port` of the HTTP listener (health, metrics, status); nil: none.
+    /// `host:port` of the read-only HTTP listener (health, metrics, feeds, items); nil: none.
     public var listen: String?
     public var retention = RetentionConfiguration()
     public var floodGuard = FloodGuardConfiguration()
@@ -103,7 +103,7 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
             ),
             .value(
                 "listen", \.listen, .optional(.string), defaultText: "none", environment: "FEEDD_LISTEN",
-                doc: "host:port of the HTTP listener (health, metrics, status, API)",
+                doc: "host:port of the read-only HTTP listener (/health, /metrics, /feeds, /items)",
                 check: { $0.flatMap(Self.checkListen) }),
             .section("retention", \.retention, doc: "what the store keeps"),
             .section("flood_guard", \.floodGuard, doc: "holds a poll that brings too many new items"),
@@ -114,14 +114,13 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
             .value("opml", \.opml, .list(.path), doc: "OPML files whose outlines with an xmlUrl become feeds"),
         ] + FetchLimitsConfiguration.options.map { $0.lifted(\Self.limits) }
 
-    /// `host:port`, `[v6]:port` or `:port`, port 1-65535.
+    /// `ListenAddress`'s forms: `127.0.0.1:8086`, `[::1]:8086`, `localhost:8086`, `:8086`.
     @Sendable static func checkListen(_ text: String) -> String? {
-        let message = "expected host:port like \"127.0.0.1:8086\", got \(TOMLText.quoted(text))"
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (1...65535).contains(port)
-        else { return message }
-        let host = text[..<colon]
-        if host.hasPrefix("[") != host.hasSuffix("]") || host.contains(where: \.isWhitespace) { return message }
-        return nil
+        do throws(ListenAddressError) {
+            _ = try ListenAddress(parsing: text)
+            return nil
+        } catch {
+            return error.reason + ", got " + TOMLText.quoted(text)
+        }
     }
 }

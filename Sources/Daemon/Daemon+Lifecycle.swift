@@ -23,7 +23,7 @@ extension Daemon {
         notifier: SystemdNotifier = SystemdNotifier()
     ) async throws(DaemonError) {
         let daemon = try Daemon(settings: settings, logger: logger)
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(
                 service: PollService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup,
                 serviceName: "daemon"),
@@ -34,6 +34,12 @@ extension Daemon {
                 service: NotifyService(daemon: daemon, notifier: notifier),
                 successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "systemd"),
         ]
+        if let address = settings.listen {
+            services.append(
+                .init(
+                    service: StatusService(daemon: daemon, address: address), successTerminationBehavior: .ignore,
+                    failureTerminationBehavior: .ignore, serviceName: "http"))
+        }
         var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = settings.shutdownGrace

@@ -115,13 +115,14 @@ public final class Daemon: Sendable {
 
     /// Applies new settings: added feeds start, removed feeds stop, changed hooks and feeds apply, and
     /// unchanged feeds keep their schedule and state. Invalid settings are refused and the old ones kept.
-    /// The state directory and the fetcher's settings apply only after a restart (logged).
+    /// The state directory, the fetcher's settings and `listen` apply only after a restart (logged).
     public func reload(_ settings: DaemonSettings) throws(DaemonError) {
         let problems = settings.problems()
         guard problems.isEmpty else { throw .invalidSettings(problems) }
         let old = runtime.settings.settings
-        if settings.stateDirectory != old.stateDirectory || settings.fetch != old.fetch {
-            runtime.logger.warning("state_dir and fetch settings take effect after a restart")
+        if settings.stateDirectory != old.stateDirectory || settings.fetch != old.fetch || settings.listen != old.listen
+        {
+            runtime.logger.warning("state_dir, fetch settings and listen take effect after a restart")
         }
         let added = Set(settings.feeds.map(\.name)).subtracting(old.feeds.map(\.name))
         let removed = Set(old.feeds.map(\.name)).subtracting(settings.feeds.map(\.name))

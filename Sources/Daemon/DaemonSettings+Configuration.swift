@@ -42,6 +42,14 @@ extension DaemonSettings {
                 problems += error.problems
             }
         }
+        var listen: ListenAddress? = nil
+        if let text = configuration.listen {
+            do throws(ListenAddressError) {
+                listen = try ListenAddress(parsing: text)
+            } catch {
+                problems.append(error.description)
+            }
+        }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
 
         var store = StoreOptions()
@@ -72,7 +80,8 @@ extension DaemonSettings {
                 defaultInterval: interval, jitter: jitter, minInterval: configuration.minInterval.duration,
                 maxInterval: configuration.maxInterval.duration),
             notifyExisting: configuration.notifyExisting,
-            store: store)
+            store: store,
+            listen: listen)
     }
 
     private static func seconds(_ duration: Duration) -> Double {

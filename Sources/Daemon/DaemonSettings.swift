@@ -30,6 +30,9 @@ public struct DaemonSettings: Sendable {
     /// How often the running daemon compacts the store (retention, a snapshot, old journals removed;
     /// default 6 h). Start-up time and memory grow with the journal, so it should not grow for ever.
     public var compactionInterval: Duration
+    /// The HTTP listener's address (config `listen`): health, metrics, feed status and recent items, read
+    /// only. Nil (the default): none.
+    public var listen: ListenAddress?
 
     public init(
         stateDirectory: String,
@@ -41,7 +44,8 @@ public struct DaemonSettings: Sendable {
         notifyExisting: NotifyExisting = .none,
         store: StoreOptions = StoreOptions(),
         shutdownGrace: Duration = .seconds(10),
-        compactionInterval: Duration = .seconds(6 * 3600)
+        compactionInterval: Duration = .seconds(6 * 3600),
+        listen: ListenAddress? = nil
     ) {
         self.stateDirectory = stateDirectory
         self.feeds = feeds
@@ -53,6 +57,7 @@ public struct DaemonSettings: Sendable {
         self.store = store
         self.shutdownGrace = shutdownGrace
         self.compactionInterval = compactionInterval
+        self.listen = listen
     }
 
     /// Every problem at once, one sentence each: duplicate feed or hook names, hook names nobody

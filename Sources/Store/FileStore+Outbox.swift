@@ -117,3 +117,14 @@ extension FileStore {
         return .putDelivery(feed: state.feedNumbers[delivery.feed] ?? 0, delivery: delivery)
     }
 }
+
+extension FileStore {
+    /// How many deliveries wait in the outbox, by status (for metrics: a count, no copies).
+    public func deliveryCounts() throws(StoreError) -> [Delivery.Status: Int] {
+        try locked { (inner) throws(StoreError) -> [Delivery.Status: Int] in
+            var counts: [Delivery.Status: Int] = [.pending: 0, .held: 0, .dead: 0]
+            for delivery in inner.state.outbox.values { counts[delivery.status, default: 0] += 1 }
+            return counts
+        }
+    }
+}

@@ -10,6 +10,28 @@ public struct ItemListing: Sendable {
 
     /// The item decoded from its JSON, or nil when the body does not decode.
     public var item: FeedItem? { ItemJSON.decode(json[...]) }
+
+    /// The stored item object with `feed`, `first_seen` and `changed` first (what `feedd items --json` prints
+    /// a line of, and the HTTP listener's `/items` an element of).
+    public var annotatedJSON: [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("feed")
+        writer.string(feed)
+        writer.key("first_seen")
+        writer.string(firstSeen.rfc3339)
+        writer.key("changed")
+        writer.string(updated?.rfc3339)
+        // The stored object's members follow ours: its bytes without the opening brace.
+        var bytes = writer.bytes
+        if json.count > 2 {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(contentsOf: json.dropFirst())
+        } else {
+            bytes.append(UInt8(ascii: "}"))
+        }
+        return bytes
+    }
 }
 
 extension FileStore {

@@ -59,12 +59,6 @@ enum ConfigurationFile {
         option: String?, stateDirectory: String?
     ) throws(LoadFailure) -> (settings: DaemonSettings, logLevel: String) {
         let (path, configuration) = try load(option: option, stateDirectory: stateDirectory)
-        if let listen = configuration.listen {
-            // Said at every start rather than silently doing nothing (spec/config.md names the key).
-            try? StandardStream.error.write(
-                "feedd: warning: \(path): listen = \"\(listen)\": the HTTP listener (health, metrics, status) "
-                    + "is not built yet; the key is ignored\n")
-        }
         do throws(SettingsError) {
             let settings = try DaemonSettings(configuration: configuration, environment: Environment.all())
             return (settings, configuration.logLevel)

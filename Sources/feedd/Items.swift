@@ -62,24 +62,7 @@ struct Items: ParsableCommand {
         var output = LineOutput()
         for listing in listings {
             if json {
-                var writer = JSONWriter()
-                writer.beginObject()
-                writer.key("feed")
-                writer.string(listing.feed)
-                writer.key("first_seen")
-                writer.string(listing.firstSeen.rfc3339)
-                writer.key("changed")
-                writer.string(listing.updated?.rfc3339)
-                // The stored object's members follow ours: its bytes without the opening brace.
-                var bytes = writer.bytes
-                if listing.json.count > 2 {
-                    bytes.append(UInt8(ascii: ","))
-                    bytes.append(contentsOf: listing.json.dropFirst())
-                } else {
-                    bytes.append(UInt8(ascii: "}"))
-                }
-                bytes.append(0x0A)
-                output.bytes(bytes)
+                output.bytes(listing.annotatedJSON + [0x0A])
             } else {
                 let item = listing.item
                 let title = (item?.title ?? "(untitled)").replacing("\t", with: " ")

@@ -136,7 +136,7 @@ struct ConfigLoaderTests {
             #"feedd.toml:2: interval: expected a duration string like "30m" (units ms, s, m, h, d, w; "1h30m"), got 30"#,
             #"feedd.toml:3: concurrency: expected an integer, got "many""#,
             "feedd.toml:4: hooks[0]: no hook named `prnt`; did you mean `print`?",
-            #"feedd.toml:5: listen: expected host:port like "127.0.0.1:8086", got "localhost""#,
+            #"feedd.toml:5: listen: expected host:port, such as 127.0.0.1:8086, got "localhost""#,
             #"feedd.toml:6: log_level: expected one of "debug", "info", "notice", "warning", "error", got "verbose""#,
             "feedd.toml:11: hook[0].command: the command is empty: give at least the program",
             "feedd.toml:12: hook[0].template: `template` is a key of webhook hooks, not of exec hooks",
@@ -292,7 +292,7 @@ struct ConfigLoaderTests {
         #expect(
             lines == [
                 "environment: FEEDD_LOG_LEVEL: expected one of \"debug\", \"info\", \"notice\", \"warning\", \"error\", got \"loud\"",
-                "environment: FEEDD_LISTEN: expected host:port like \"127.0.0.1:8086\", got \"nowhere\"",
+                "environment: FEEDD_LISTEN: expected host:port, such as 127.0.0.1:8086, got \"nowhere\"",
                 "command line: concurrency: expected an integer, got \"lots\"",
                 "command line: intervall: unknown key `intervall`; did you mean `interval`?",
             ])

@@ -5,7 +5,8 @@
 // FEEDS_FILE holds one `name=url` per line; it is read at start and again on SIGHUP (the reload). Every
 // feed fires one `jsonl` hook named "log" writing to JSONL_PATH. With `once`, it polls once and exits
 // (as `feedd poll --once`), printing the summary. $DAEMONCHILD_NOTIFY_EXISTING=1 announces a new feed's
-// items; $DAEMONCHILD_RETRY_SECONDS sets the hook's first retry delay (default 30).
+// items; $DAEMONCHILD_RETRY_SECONDS sets the hook's first retry delay (default 30); $DAEMONCHILD_LISTEN
+// sets `listen` (the HTTP listener).
 import Config
 import Daemon
 import Hooks
@@ -55,7 +56,8 @@ enum ChildError: Error, CustomStringConvertible {
         schedule: ScheduleSettings(
             defaultInterval: .seconds(seconds), jitter: 0, minInterval: .seconds(1), initialSpread: .zero),
         notifyExisting: OS.environment("DAEMONCHILD_NOTIFY_EXISTING") == "1" ? .all : .none,
-        shutdownGrace: .seconds(3))
+        shutdownGrace: .seconds(3),
+        listen: try OS.environment("DAEMONCHILD_LISTEN").map { text throws in try ListenAddress(parsing: text) })
 }
 
 do {

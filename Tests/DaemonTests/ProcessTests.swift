@@ -1,3 +1,4 @@
+import Fetcher
 import Foundation
 import Platform
 import Synchronization
@@ -97,6 +98,101 @@ struct ProcessTests {
                 #expect(try receive { $0.contains("STOPPING=1") }, "\(messages)")
                 #expect(await child.exitStatus() == 0, "\(child.stderr)")
                 #expect(child.stderr.contains("notice feedd: stopped"))
+            }
+        }
+    }
+
+    @Test("listen: the HTTP listener serves health, metrics, feeds and items while the daemon runs")
+    func httpListener() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1, 2])
+                await feeds.route(["/a.xml"], on: server)
+                _ = try directory.write("a=\(base)/a.xml\nbroken=\(base)/missing.xml\n", to: "feeds.txt")
+                let child = try Child(
+                    arguments: [
+                        directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "1",
+                    ],
+                    environment: ["DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1"])
+                // The kernel picks the port; the log says which.
+                var listening: String? = nil
+                #expect(
+                    await eventually {
+                        listening = child.stderr.split(separator: "\n").first { $0.contains("HTTP listener started") }
+                            .flatMap { $0.split(separator: " ").first { $0.hasPrefix("listen=") } }
+                            .map { "http://" + $0.dropFirst("listen=".count) }
+                        return listening != nil
+                    }, "\(child.stderr)")
+                let url = try #require(listening)
+                #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles.count == 2 })
+                let fetcher = HTTPFetcher()
+                defer { fetcher.shutdown() }
+                func get(_ path: String) async -> (Int, String) {
+                    switch await fetcher.fetch(FetchRequest(url: url + path)) {
+                    case .content(let content): return (200, String(decoding: content.body, as: UTF8.self))
+                    case .failure(.httpStatus(_, let code, _)): return (code, "")
+                    default: return (0, "")
+                    }
+                }
+
+                let (healthStatus, health) = await get("/health")
+                #expect(healthStatus == 200)
+                let healthObject = try JSONSerialization.jsonObject(with: Data(health.utf8)) as? [String: Any]
+                #expect(healthObject?["status"] as? String == "ok")
+                #expect(healthObject?["feeds"] as? Int == 2)
+
+                #expect(await eventually { await get("/metrics").1.contains("feedd_items_new_total 2") })
+                let metrics = await get("/metrics").1
+                #expect(metrics.contains("# TYPE feedd_polls_total counter"))
+                #expect(metrics.contains("feedd_feeds 2\n"))
+                #expect(metrics.contains("feedd_feeds_failing 1\n"), "\(metrics)")
+                #expect(metrics.contains("feedd_items_stored 2\n"))
+                #expect(metrics.contains("feedd_outbox_deliveries{status=\"dead\"} 0\n"))
+
+                let feedList =
+                    try JSONSerialization.jsonObject(with: Data(await get("/feeds").1.utf8)) as? [[String: Any]]
+                #expect(feedList?.map { $0["name"] as? String } == ["a", "broken"])
+                #expect(feedList?.first?["items"] as? Int == 2)
+                #expect((feedList?.last?["last_error"] as? String)?.contains("404") == true, "\(feedList ?? [])")
+
+                let items =
+                    try JSONSerialization.jsonObject(with: Data(await get("/items?feed=a&limit=1").1.utf8))
+                    as? [[String: Any]]
+                #expect(items?.count == 1)
+                #expect(items?.first?["feed"] as? String == "a")
+                #expect(items?.first?["title"] as? String == "Item 2")
+
+                #expect(await get("/items?feed=nobody").0 == 404)
+                #expect(await get("/items?limit=zero").0 == 400)
+                #expect(await get("/nothing-here").0 == 404)
+
+                child.signal(SIGTERM)
+                #expect(await child.exitStatus() == 0, "\(child.stderr)")
+                #expect(await get("/health").0 == 0, "the listener closes with the daemon")
+            }
+        }
+    }
+
+    @Test("listen: a port already taken is logged and tried again, and the daemon polls all the same")
+    func httpListenerPortTaken() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1])
+                await feeds.route(["/a.xml"], on: server)
+                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
+                // The test server's own port is taken.
+                let taken = String(base.dropFirst("http://".count))
+                let child = try Child(
+                    arguments: [
+                        directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "1",
+                    ],
+                    environment: ["DAEMONCHILD_LISTEN": taken, "DAEMONCHILD_NOTIFY_EXISTING": "1"])
+                #expect(await eventually { child.stderr.contains("HTTP listener failed; trying again in 30 s") })
+                #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 1"] })
+                child.signal(SIGTERM)
+                #expect(await child.exitStatus() == 0, "\(child.stderr)")
             }
         }
     }

@@ -1,0 +1,176 @@
+import FeedModel
+import FlyingFox
+import FlyingSocks
+import Foundation
+import Hooks
+import Logging
+import Store
+
+/// The HTTP listener of config `listen`: read-only views of the running daemon, for monitoring and for
+/// scripts. Off by default; meant for a loopback address (it has no authentication).
+///
+/// - `GET /health`: `200` and a JSON object (`status`, `feeds`, `failing_feeds`, `uptime_seconds`).
+/// - `GET /metrics`: Prometheus text format: feeds, polls, new items, deliveries, the outbox and the store.
+/// - `GET /feeds`: a JSON array, one object per feed: its fetch state, items kept, polls, held deliveries.
+/// - `GET /items?feed=NAME&since=RFC3339&limit=N`: a JSON array of stored items, newest first (each the
+///   item object of spec/feed-json.md with `feed`, `first_seen` and `changed`); `limit` defaults to 50,
+///   at most 1,000.
+/// Anything else answers `404`; a method other than GET or HEAD `405`.
+struct StatusServer: HTTPHandler {
+    let runtime: Runtime
+    let startedAt: Timestamp
+
+    static let defaultItemLimit = 50
+    static let maximumItemLimit = 1000
+
+    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard request.method == .GET || request.method == .HEAD else {
+            return Self.json(.methodNotAllowed, error: "only GET and HEAD", headers: [HTTPHeader("Allow"): "GET, HEAD"])
+        }
+        do throws(StoreError) {
+            switch request.path {
+            case "/health": return health()
+            case "/metrics": return try metrics()
+            case "/feeds": return try feeds()
+            case "/items": return try items(request.query)
+            default: return Self.json(.notFound, error: "no such path; try /health, /metrics, /feeds or /items")
+            }
+        } catch {
+            runtime.logger.error("HTTP listener: store read failed", metadata: ["error": "\(error.description)"])
+            return Self.json(.internalServerError, error: "the store could not be read: \(error.description)")
+        }
+    }
+
+    // MARK: Views
+
+    private func health() -> HTTPResponse {
+        let counts = runtime.status.snapshot
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("status")
+        writer.string(runtime.isStopping ? "stopping" : "ok")
+        writer.key("feeds")
+        writer.integer(Int64(counts.feeds))
+        writer.key("failing_feeds")
+        writer.integer(Int64(counts.failingFeeds.count))
+        writer.key("uptime_seconds")
+        writer.integer(runtime.clock.now().secondsSince1970 - startedAt.secondsSince1970)
+        writer.endObject()
+        return Self.json(runtime.isStopping ? .serviceUnavailable : .ok, writer.bytes)
+    }
+
+    private func metrics() throws(StoreError) -> HTTPResponse {
+        let counts = runtime.status.snapshot
+        let deliveries = try runtime.store.deliveryCounts()
+        let items = try runtime.store.itemCount()
+        var text = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ value: Int) {
+            text += "# HELP feedd_\(name) \(help)\n# TYPE feedd_\(name) \(type)\nfeedd_\(name) \(value)\n"
+        }
+        metric("feeds", "gauge", "Feeds configured.", counts.feeds)
+        metric("feeds_failing", "gauge", "Feeds whose last poll failed.", counts.failingFeeds.count)
+        metric("polls_total", "counter", "Polls since start.", counts.polls)
+        metric("polls_not_modified_total", "counter", "Polls answered 304 Not Modified.", counts.notModified)
+        metric("poll_failures_total", "counter", "Polls that failed.", counts.failures)
+        metric("items_new_total", "counter", "New items stored since start.", counts.newItems)
+        metric("deliveries_total", "counter", "Hook deliveries that succeeded since start.", counts.delivered)
+        metric("delivery_failures_total", "counter", "Hook delivery attempts that failed.", counts.deliveryFailures)
+        text += "# HELP feedd_outbox_deliveries Deliveries in the outbox, by status.\n"
+        text += "# TYPE feedd_outbox_deliveries gauge\n"
+        for (status, name) in [(Delivery.Status.pending, "pending"), (.held, "held"), (.dead, "dead")] {
+            text += "feedd_outbox_deliveries{status=\"\(name)\"} \(deliveries[status] ?? 0)\n"
+        }
+        metric("items_stored", "gauge", "Items kept in the store.", items)
+        metric(
+            "start_time_seconds", "gauge", "When the daemon started, in seconds since 1970.",
+            Int(startedAt.secondsSince1970))
+        return HTTPResponse(
+            statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: Data(text.utf8))
+    }
+
+    private func feeds() throws(StoreError) -> HTTPResponse {
+        let configured = runtime.settings.settings.feeds
+        let stored = Dictionary(try runtime.store.feeds().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var writer = JSONWriter()
+        writer.beginArray()
+        for feed in configured {
+            let summary = stored[feed.name]
+            let state = summary?.state ?? FeedFetchState()
+            writer.beginObject()
+            writer.key("name")
+            writer.string(feed.name)
+            writer.key("url")
+            writer.string(feed.url)
+            writer.key("fetching")
+            writer.string(state.url ?? feed.url)
+            writer.key("title")
+            writer.string(state.title)
+            writer.key("items")
+            writer.integer(Int64(summary?.itemCount ?? 0))
+            writer.key("polls")
+            writer.integer(Int64(summary?.polls ?? 0))
+            writer.key("held")
+            writer.integer(Int64(summary?.heldCount ?? 0))
+            writer.key("last_success")
+            writer.string(state.lastSuccess?.rfc3339)
+            writer.key("next_due")
+            writer.string(state.nextDue?.rfc3339)
+            writer.key("consecutive_failures")
+            writer.integer(Int64(state.consecutiveFailures))
+            writer.key("last_error")
+            writer.string(state.lastError)
+            writer.key("last_error_at")
+            writer.string(state.lastErrorAt?.rfc3339)
+            writer.endObject()
+        }
+        writer.endArray()
+        return Self.json(.ok, writer.bytes)
+    }
+
+    private func items(_ query: [HTTPRequest.QueryItem]) throws(StoreError) -> HTTPResponse {
+        var limit = Self.defaultItemLimit
+        if let text = query["limit"] {
+            guard let value = Int(text), value >= 1 else {
+                return Self.json(.badRequest, error: "limit must be a whole number from 1")
+            }
+            limit = min(value, Self.maximumItemLimit)
+        }
+        var since: Timestamp? = nil
+        if let text = query["since"] {
+            guard let value = Timestamp(rfc3339: text) else {
+                return Self.json(.badRequest, error: "since must be an RFC 3339 time such as 2026-11-28T09:15:00Z")
+            }
+            since = value
+        }
+        let feed = query["feed"]
+        if let feed, runtime.settings.feeds[feed] == nil, try runtime.store.fetchState(feed: feed) == nil {
+            return Self.json(.notFound, error: "no feed is named \"\(feed)\"")
+        }
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        for (index, listing) in try runtime.store.listItems(feed: feed, since: since, limit: limit).enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body += listing.annotatedJSON
+        }
+        body.append(UInt8(ascii: "]"))
+        return Self.json(.ok, body)
+    }
+
+    // MARK: Responses
+
+    private static func json(_ status: HTTPStatusCode, _ body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(
+            statusCode: status, headers: [.contentType: "application/json; charset=utf-8"], body: Data(body + [0x0A]))
+    }
+
+    private static func json(_ status: HTTPStatusCode, error: String, headers: HTTPHeaders = [:]) -> HTTPResponse {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("error")
+        writer.string(error)
+        writer.endObject()
+        var response = json(status, writer.bytes)
+        for (name, value) in headers { response.headers[name] = value }
+        return response
+    }
+}
