@@ -78,6 +78,8 @@ public struct WebhookHook: Hook {
     public let configuration: Configuration
     private let template: WebhookTemplate?
     private let clock: any WallClock
+    /// Handles kept between deliveries, with their open connections to the endpoint.
+    private let connections = EasyPool(capacity: 4)
 
     /// Checks the settings and parses the template.
     public init(name: String, configuration: Configuration, clock: any WallClock = SystemClock()) throws(HookError) {
@@ -157,7 +159,7 @@ public struct WebhookHook: Hook {
             url: configuration.url, method: configuration.method, headers: headers, body: body,
             userAgent: configuration.userAgent, connectTimeout: configuration.connectTimeout,
             timeout: configuration.timeout, maxResponseSize: configuration.maxResponseSize)
-        switch await WebhookTransport.send(request) {
+        switch await WebhookTransport.send(request, pool: connections) {
         case .success(let response):
             return outcome(of: response)
         case .failure(let error):

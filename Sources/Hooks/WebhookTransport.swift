@@ -1,5 +1,6 @@
 internal import Curl
 internal import Platform
+internal import Synchronization
 
 /// Sends one HTTP request with a body through a libcurl easy handle on a thread of its own, and
 /// hands the response back to the waiting task.
@@ -9,6 +10,11 @@ internal import Platform
 /// Deliveries are few (one per new item and hook, bounded by each hook's concurrency), so a
 /// blocking `curl_easy_perform` on a short-lived thread per request is simple and enough; the
 /// thread ends when the transfer does, and every transfer has a total timeout.
+///
+/// The easy handles outlive their transfers in a small pool of each hook: a handle keeps its
+/// connections (and TLS sessions), so the next delivery to the same endpoint reuses the open connection
+/// instead of a new TCP and TLS handshake each time. A handle serves one transfer at a time; libcurl
+/// opens a new connection by itself when the server has closed the kept one.
 enum WebhookTransport {
     struct Request: Sendable {
         var url: String
@@ -21,11 +27,11 @@ enum WebhookTransport {
         var maxResponseSize: Int
     }
 
-    static func send(_ request: Request) async -> Result<CurlResponse, CurlError> {
+    static func send(_ request: Request, pool: EasyPool) async -> Result<CurlResponse, CurlError> {
         await withCheckedContinuation { continuation in
             do throws(SystemError) {
                 try OSThread.start {
-                    continuation.resume(returning: perform(request))
+                    continuation.resume(returning: perform(request, pool: pool))
                 }
             } catch {
                 continuation.resume(
@@ -38,21 +44,59 @@ enum WebhookTransport {
         }
     }
 
-    /// Runs on the transfer's own thread: the easy handle is made, used and freed there.
-    private static func perform(_ request: Request) -> Result<CurlResponse, CurlError> {
+    /// Runs on the transfer's own thread, with a handle from the pool that goes back to it afterwards.
+    private static func perform(_ request: Request, pool: EasyPool) -> Result<CurlResponse, CurlError> {
         do throws(CurlError) {
-            var easy = try CurlEasy()
-            try easy.setURL(request.url)
-            try easy.setConnectTimeout(request.connectTimeout)
-            try easy.setTimeout(request.timeout)
-            try easy.setUserAgent(request.userAgent)
-            try easy.setAcceptAllEncodings()
-            easy.setMaxBodySize(request.maxResponseSize)
-            try easy.setRequestHeaders(request.headers)
-            try easy.setRequestBody(request.body, method: request.method)
-            return .success(try easy.perform())
+            let pooled = try pool.take()
+            defer { pool.give(pooled) }
+            try pooled.easy.setURL(request.url)
+            try pooled.easy.setConnectTimeout(request.connectTimeout)
+            try pooled.easy.setTimeout(request.timeout)
+            try pooled.easy.setUserAgent(request.userAgent)
+            try pooled.easy.setAcceptAllEncodings()
+            pooled.easy.setMaxBodySize(request.maxResponseSize)
+            try pooled.easy.setRequestHeaders(request.headers)
+            try pooled.easy.setRequestBody(request.body, method: request.method)
+            return .success(try pooled.easy.perform())
         } catch {
             return .failure(error)
         }
     }
+}
+
+/// Easy handles kept between transfers (see `WebhookTransport`).
+final class EasyPool: Sendable {
+    /// A handle out of the pool, used by one thread at a time: `take` hands it to exactly one caller, who
+    /// gives it back when the transfer is over.
+    final class Pooled: @unchecked Sendable {
+        var easy: CurlEasy
+
+        init(_ easy: consuming CurlEasy) {
+            self.easy = easy
+        }
+    }
+
+    private let capacity: Int
+    private let idle = Mutex<[Pooled]>([])
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// The most recently used idle handle, reset to feedd's defaults, or a new one.
+    func take() throws(CurlError) -> Pooled {
+        if let reused = idle.withLock({ $0.popLast() }) {
+            try reused.easy.reset()
+            return reused
+        }
+        return Pooled(try CurlEasy())
+    }
+
+    /// Keeps the handle for the next transfer, unless enough are idle already (then it is freed).
+    func give(_ pooled: Pooled) {
+        idle.withLock { handles in
+            if handles.count < capacity { handles.append(pooled) }
+        }
+    }
+
 }

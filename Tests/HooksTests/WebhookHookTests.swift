@@ -48,6 +48,22 @@ struct WebhookHookTests {
         }
     }
 
+    @Test("deliveries one after the other reuse one connection to the endpoint")
+    func keepAlive() async throws {
+        try await HTTPTestServer.withRunning { server, baseURL in
+            await server.route("/hook", .text("ok"))
+            let hook = try WebhookHook(name: "chat", configuration: .init(url: baseURL + "/hook"))
+            for number in 0..<6 {
+                let outcome = await hook.deliver(Sample.delivery(id: "d-\(number)"))
+                #expect(outcome == .delivered("HTTP 200: ok"))
+            }
+            let requests = await server.requests(for: "/hook")
+            #expect(requests.count == 6)
+            #expect(requests.allSatisfy { $0.clientPort != nil })
+            #expect(Set(requests.compactMap(\.clientPort)).count == 1, "one TCP connection for six deliveries")
+        }
+    }
+
     @Test("a 4xx answer is a permanent failure: a dead letter at once")
     func clientErrorIsPermanent() async throws {
         try await HTTPTestServer.withRunning { server, baseURL in
