@@ -210,3 +210,17 @@ if Context.environment["FEEDD_BENCHMARKS"] != nil {
         )
     )
 }
+
+// The parser's libFuzzer target (`scripts/fuzz-parse`): built only when FEEDD_FUZZ is set, with
+// `-sanitize=fuzzer,address` (which links libFuzzer), so ordinary builds never see it.
+if Context.environment["FEEDD_FUZZ"] != nil {
+    package.targets.append(.systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+    package.targets.append(
+        .executableTarget(
+            name: "feedd-fuzz-parse",
+            dependencies: ["CLibFuzzer", "FeedParser", "FeedModel", "Platform"],
+            path: "Fuzz/ParseFuzzer",
+            swiftSettings: strictSettings
+        )
+    )
+}

@@ -17,9 +17,9 @@ public struct FeedParser: Sendable {
         public var charset: String?
         /// Longest text kept for one field.
         public var maxTextBytes: Int
-        /// Whether long text goes around libxml2 (`XMLRepairer.divertText`); off only in tests, to check
-        /// that it changes nothing.
-        var divertsText = true
+        /// Whether long text goes around libxml2 (`XMLRepairer.divertText`); off only in tests and the
+        /// fuzzer, to check that it changes nothing.
+        @_spi(Testing) public var divertsText = true
 
         public init(baseURL: String? = nil, charset: String? = nil, maxTextBytes: Int = 16 << 20) {
             self.baseURL = baseURL

@@ -1,4 +1,5 @@
 import FeedModel
+import XML
 
 /// JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1) into the normalized document.
 struct JSONFeedParser {
@@ -10,9 +11,21 @@ struct JSONFeedParser {
     }
 
     mutating func parse(_ bytes: [UInt8]) throws(ParseError) -> FeedDocument {
+        var text = bytes
+        // JSON must be UTF-8, but feeds mislabel windows-1252 as everywhere else: mend rather than refuse.
+        if String(validating: bytes, as: UTF8.self) == nil {
+            let repaired = TextDecoder.repairingUTF8(bytes)
+            text = repaired.utf8
+            warnings.append("\(repaired.invalidCount) bytes that are not UTF-8 read as windows-1252")
+        }
+        let mended = JSONValue.escapingControlCharacters(text)
+        if mended.count > 0 {
+            text = mended.text
+            warnings.append("\(mended.count) control characters inside strings escaped")
+        }
         let feed: JSONValue
         do {
-            feed = try JSONValue.parse(bytes)
+            feed = try JSONValue.parse(text)
         } catch {
             throw .notAJSONFeed(detail: "invalid JSON (\(Self.reason(error)))")
         }

@@ -26,13 +26,65 @@ enum JSONValue: Decodable, Equatable {
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            // Members in name order, so that the first bad one (and so the error) is always the same one.
+            let object = try decoder.container(keyedBy: MemberName.self)
+            var members: [String: JSONValue] = [:]
+            for name in object.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+                members[name.stringValue] = try object.decode(JSONValue.self, forKey: name)
+            }
+            self = .object(members)
         }
+    }
+
+    private struct MemberName: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     /// Parses a whole JSON text (any value at the top, not only an object).
     static func parse(_ bytes: [UInt8]) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    /// The text with control characters inside strings escaped (`\u0000`; tab and line breaks as `\t`,
+    /// `\n`, `\r`), which JSON forbids raw but careless generators write; and how many there were.
+    static func escapingControlCharacters(_ bytes: [UInt8]) -> (text: [UInt8], count: Int) {
+        var output: [UInt8] = []
+        var count = 0
+        var inString = false
+        var escaped = false
+        for (index, byte) in bytes.enumerated() {
+            if inString && byte < 0x20 {
+                if count == 0 {
+                    output.reserveCapacity(bytes.count + 16)
+                    output.append(contentsOf: bytes[0..<index])
+                }
+                count += 1
+                escaped = false
+                switch byte {
+                case 0x09: output.append(contentsOf: Array(#"\t"#.utf8))
+                case 0x0A: output.append(contentsOf: Array(#"\n"#.utf8))
+                case 0x0D: output.append(contentsOf: Array(#"\r"#.utf8))
+                default:
+                    let digits = Array("0123456789abcdef".utf8)
+                    output.append(contentsOf: Array(#"\u00"#.utf8))
+                    output.append(digits[Int(byte >> 4)])
+                    output.append(digits[Int(byte & 0xF)])
+                }
+                continue
+            }
+            if count > 0 { output.append(byte) }
+            if escaped {
+                escaped = false
+            } else if inString && byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "\"") {
+                inString.toggle()
+            }
+        }
+        return count == 0 ? (bytes, 0) : (output, count)
     }
 
     subscript(key: String) -> JSONValue? {

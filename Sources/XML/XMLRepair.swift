@@ -130,6 +130,8 @@ private struct Scanner {
     var minimumDiverted = 64
     var divert: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil
     var divertedCount = 0
+    /// Whether a start tag was seen (the root element's, in a document that has one).
+    var sawStartTag = false
     /// Decoded text, before it is diverted.
     var decoded: [UInt8] = []
     /// The last bytes (at most two) of the open section, to find a terminator cut by a piece boundary.
@@ -396,10 +398,17 @@ private struct Scanner {
     mutating func skipMarkupDeclaration(at index: Int) -> Int? {
         let count = bytes.count
         guard index + 1 < count, bytes[index + 1] == UInt8(ascii: "!") || bytes[index + 1] == UInt8(ascii: "?") else {
-            if divert != nil, index + 1 < count, bytes[index + 1] != UInt8(ascii: "/"),
-                let resume = divertText(afterTagAt: index)
-            {
-                return resume
+            if index + 1 < count, bytes[index + 1] != UInt8(ascii: "/") {
+                sawStartTag = true
+                if divert != nil {
+                    switch startTagShape(at: index) {
+                    case .plain(let tagEnd):
+                        if let resume = divertText(afterTagEndingAt: tagEnd) { return resume }
+                    case .malformed: stopDiverting()
+                    case .cut: return nil
+                    case .sound: break
+                    }
+                }
             }
             return index + 1
         }
@@ -421,9 +430,13 @@ private struct Scanner {
         if let end = find(section.terminator, from: bodyStart) {
             let after = end + section.terminator.utf8CodeUnitCount
             if section == .cdata { mendCDATA(at: index, body: bodyStart, end, after: after) }
+            if section == .instruction, memchr(bytes.baseAddress! + bodyStart, 0x3C, end - bodyStart) != nil {
+                stopDiverting()
+            }
             return after
         }
         if section == .cdata { dropForbiddenInCDATA(bodyStart, count) }
+        if section == .instruction { stopDiverting() }
         if !isFinal {
             openSection = section
             sectionTail = []
@@ -445,6 +458,8 @@ private struct Scanner {
             } else if byte == 0x22 || byte == 0x27 {
                 quote = byte
             } else if byte == UInt8(ascii: "[") {
+                // An internal subset: libxml2 reads its declarations more closely than this pass does.
+                stopDiverting()
                 break
             } else if byte == UInt8(ascii: ">") {
                 noteExternalID(from: index, to: cursor)
@@ -509,9 +524,18 @@ private struct Scanner {
             dropForbiddenInCDATA(bodyStart, bodyEnd)
             return
         }
-        guard let divert, body.count >= minimumDiverted else { return }
+        // Before the root element, CDATA is an error libxml2 reports where it is; a placeholder is not.
+        guard let divert, sawStartTag, body.count >= minimumDiverted else { return }
         divert(body)
         replaceWithPlaceholder(start, after, lineFeeds: look.lineFeeds)
+    }
+
+    /// Diverts nothing more in this document: the text is diverted on this pass's reading of where
+    /// markup ends, and after a processing instruction (or XML declaration) holding a `<`, one this piece
+    /// leaves open, or a DOCTYPE with an internal subset, libxml2 may read the document another way. A
+    /// placeholder libxml2 then took for text or an attribute value would lose the text it stands for.
+    mutating func stopDiverting() {
+        divert = nil
     }
 
     /// Replaces `bytes[start..<end]`, whose text was diverted, with the next placeholder instruction.
@@ -583,10 +607,10 @@ private struct Scanner {
 
     // MARK: Text runs
 
-    /// Diverts the text after the start tag at `start` when it qualifies (see `XMLRepairer.divertText`);
-    /// returns where reading goes on (the `<` after the text), or nil to read the tag as usual.
-    mutating func divertText(afterTagAt start: Int) -> Int? {
-        guard let tagEnd = plainStartTagEnd(at: start), let base = bytes.baseAddress else { return nil }
+    /// Diverts the text after a plain start tag ending at `tagEnd` when it qualifies (see
+    /// `XMLRepairer.divertText`); returns where reading goes on (the `<` after the text), or nil.
+    mutating func divertText(afterTagEndingAt tagEnd: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
         let textStart = tagEnd + 1
         let count = bytes.count
         guard count - textStart >= minimumDiverted,
@@ -601,52 +625,78 @@ private struct Scanner {
         return textEnd
     }
 
-    /// The index of the `>` that ends the start tag at `start`, when the tag is plain: a name, attributes
-    /// with quoted values, nothing the repair pass would mend and nothing libxml2 could read another way.
-    /// Nil for anything else, an empty-element tag included.
-    func plainStartTagEnd(at start: Int) -> Int? {
-        let count = bytes.count
+    /// What a start tag looks like to this pass, which decides whether text after it may be diverted.
+    enum TagShape {
+        /// Well formed with nothing to mend; the `>` is at this index.
+        case plain(Int)
+        /// Well formed, but the main loop has something to mend in it (a reference, a control character),
+        /// or it is an empty-element tag: no text of its own to divert.
+        case sound
+        /// libxml2 will report an error here and recover in its own way: stop diverting.
+        case malformed
+        /// The piece ends inside it.
+        case cut
+    }
+
+    /// The longest start tag read whole to decide on its shape; a longer one counts as malformed.
+    static let longestTag = 4096
+
+    /// The shape of the start tag at `start` (`<` followed by a name).
+    func startTagShape(at start: Int) -> TagShape {
+        let end = min(bytes.count, start + Self.longestTag)
         let needsLook = Self.needsLookTable
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 }
+        let cut: TagShape = end < start + Self.longestTag && !isFinal ? .cut : .malformed
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
         func isNameEnd(_ byte: UInt8) -> Bool {
             isSpace(byte) || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
         }
-        func isForbidden(_ byte: UInt8) -> Bool {
-            needsLook[Int(byte)] || byte == 0x0D || byte == 0x22 || byte == 0x27
+        var plain = true
+        /// Reads a name at `cursor`; false when it is empty or holds what no name may.
+        func name(_ cursor: inout Int) -> Bool {
+            let nameStart = cursor
+            while cursor < end, !isNameEnd(bytes[cursor]) {
+                let byte = bytes[cursor]
+                if byte == 0x3C || byte == 0x26 || byte == 0x22 || byte == 0x27 { return false }
+                if needsLook[Int(byte)] { plain = false }
+                cursor += 1
+            }
+            return cursor > nameStart || cursor == end
         }
         var cursor = start + 1
-        while cursor < count, !isNameEnd(bytes[cursor]) {
-            if isForbidden(bytes[cursor]) { return nil }
-            cursor += 1
-        }
-        guard cursor > start + 1 else { return nil }
-        while cursor < count {
-            while cursor < count, isSpace(bytes[cursor]) { cursor += 1 }
-            guard cursor < count else { return nil }
-            if bytes[cursor] == UInt8(ascii: ">") { return cursor }
-            // An attribute: name = "value" or 'value'.
-            let nameStart = cursor
-            while cursor < count, !isNameEnd(bytes[cursor]) {
-                if isForbidden(bytes[cursor]) { return nil }
-                cursor += 1
+        guard name(&cursor) else { return .malformed }
+        while cursor < end {
+            let before = cursor
+            while cursor < end, isSpace(bytes[cursor]) { cursor += 1 }
+            guard cursor < end else { return cut }
+            if bytes[cursor] == UInt8(ascii: ">") { return plain ? .plain(cursor) : .sound }
+            if bytes[cursor] == UInt8(ascii: "/") {
+                guard cursor + 1 < end else { return cut }
+                return bytes[cursor + 1] == UInt8(ascii: ">") ? .sound : .malformed
             }
-            guard cursor > nameStart else { return nil }
-            while cursor < count, isSpace(bytes[cursor]) { cursor += 1 }
-            guard cursor < count, bytes[cursor] == UInt8(ascii: "=") else { return nil }
+            // An attribute, after white space: name = "value" or 'value'.
+            guard cursor > before, name(&cursor) else { return .malformed }
+            while cursor < end, isSpace(bytes[cursor]) { cursor += 1 }
+            guard cursor < end else { return cut }
+            guard bytes[cursor] == UInt8(ascii: "=") else { return .malformed }
             cursor += 1
-            while cursor < count, isSpace(bytes[cursor]) { cursor += 1 }
-            guard cursor < count, bytes[cursor] == 0x22 || bytes[cursor] == 0x27 else { return nil }
+            while cursor < end, isSpace(bytes[cursor]) { cursor += 1 }
+            guard cursor < end else { return cut }
+            guard bytes[cursor] == 0x22 || bytes[cursor] == 0x27 else { return .malformed }
             let quote = bytes[cursor]
             cursor += 1
-            while cursor < count, bytes[cursor] != quote {
-                if needsLook[Int(bytes[cursor])] || bytes[cursor] == 0x0D { return nil }
+            while cursor < end, bytes[cursor] != quote {
+                let byte = bytes[cursor]
+                if byte == 0x3C { return .malformed }
+                if needsLook[Int(byte)] || byte == 0x0D { plain = false }
                 cursor += 1
             }
-            guard cursor < count else { return nil }
+            guard cursor < end else { return cut }
             cursor += 1
-            guard cursor < count, isSpace(bytes[cursor]) || bytes[cursor] == UInt8(ascii: ">") else { return nil }
+            guard cursor < end else { return cut }
+            let next = bytes[cursor]
+            guard isSpace(next) || next == UInt8(ascii: ">") || next == UInt8(ascii: "/") else { return .malformed }
         }
-        return nil
+        return cut
     }
 
     /// Decodes a run of text into `decoded` as libxml2 would report it, and returns its line feeds; nil when

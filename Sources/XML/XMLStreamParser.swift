@@ -61,6 +61,8 @@ public final class XMLStreamParser {
 
     private let handler: any XMLStreamHandler
     private var text = ByteBuffer()
+    /// The start of the next chunk for libxml2 (see `push`).
+    private var staged = ByteBuffer(capacity: XMLStreamParser.chunkSize)
     /// `textPlaceholderTarget`, NUL-terminated, to compare with libxml2's.
     private let placeholderTarget: [UInt8]
     /// Diverted text that libxml2 has not reached yet, one after the other.
@@ -119,6 +121,7 @@ public final class XMLStreamParser {
         sax.setDocumentLocator = nil
 
         releaseContext()
+        staged.removeAll(keepingCapacityUpTo: Self.chunkSize)
         diverted.removeAll(keepingCapacityUpTo: 1 << 16)
         divertedSections.removeAll(keepingCapacity: true)
         nextDivertedSection = 0
@@ -133,23 +136,43 @@ public final class XMLStreamParser {
     }
 
     /// Reads the next piece of the document (any length, cut anywhere, even inside a character).
+    ///
+    /// libxml2 gets the document in chunks of exactly `chunkSize` bytes (the last one shorter) whatever
+    /// the pieces were: its recovery from ill-formed markup depends on where chunks end, and a document
+    /// must read the same however it arrived. Bytes short of a chunk wait in `staged`.
     public func push(_ utf8: UnsafeBufferPointer<UInt8>) {
-        guard let ctxt = context, let base = utf8.baseAddress else { return }
-        let chunkSize = 1 << 16
-        var offset = 0
-        base.withMemoryRebound(to: CChar.self, capacity: utf8.count) { chars in
-            while offset < utf8.count && !stopped {
-                let count = min(chunkSize, utf8.count - offset)
-                xmlParseChunk(ctxt, chars + offset, Int32(count), 0)
-                offset += count
-                if ctxt.pointee.instate == XML_PARSER_EOF { break }
-            }
+        guard context != nil, var rest = utf8.baseAddress.map({ UnsafeBufferPointer(start: $0, count: utf8.count) })
+        else { return }
+        if !staged.isEmpty {
+            let taken = min(Self.chunkSize - staged.count, rest.count)
+            staged.append(UnsafeBufferPointer(rebasing: rest[0..<taken]))
+            rest = UnsafeBufferPointer(rebasing: rest[taken...])
+            guard staged.count == Self.chunkSize else { return }
+            staged.withBytes { parseChunk($0, isLast: false) }
+            staged.removeAll(keepingCapacityUpTo: Self.chunkSize)
+        }
+        while rest.count >= Self.chunkSize && !stopped {
+            parseChunk(UnsafeBufferPointer(rebasing: rest[0..<Self.chunkSize]), isLast: false)
+            rest = UnsafeBufferPointer(rebasing: rest[Self.chunkSize...])
+        }
+        if !stopped { staged.append(rest) }
+    }
+
+    static let chunkSize = 1 << 16
+
+    private func parseChunk(_ chunk: UnsafeBufferPointer<UInt8>, isLast: Bool) {
+        guard let ctxt = context, !stopped, ctxt.pointee.instate != XML_PARSER_EOF else { return }
+        _ = chunk.withMemoryRebound(to: CChar.self) { chars in
+            xmlParseChunk(ctxt, chars.baseAddress, Int32(chars.count), isLast ? 1 : 0)
         }
     }
 
     /// Ends the document begun with `begin()`. Throws only when nothing could be read.
     public func end() throws(XMLError) {
-        if let ctxt = context, !stopped { xmlParseChunk(ctxt, nil, 0, 1) }
+        // The rest, then the end on its own: libxml2 keeps more of a truncated document that way.
+        staged.withBytes { parseChunk($0, isLast: false) }
+        staged.removeAll(keepingCapacityUpTo: Self.chunkSize)
+        staged.withBytes { parseChunk($0, isLast: true) }
         releaseContext()
         if !sawElement {
             if let first = diagnostics.first { throw .unreadable(line: first.line, message: first.message) }

@@ -19,6 +19,30 @@ struct DocumentTests {
                 == "not a feed: root element <html> (expected rss, RDF, feed or a JSON Feed object)")
     }
 
+    @Test("a JSON Feed with bytes that are not UTF-8 reads them as windows-1252, with a warning")
+    func jsonFeedWithLatin1() throws {
+        var bytes = Array(#"{"version":"https://jsonfeed.org/version/1.1","title":"Caf"#.utf8)
+        bytes += [0xE9]
+        bytes += Array(#"","items":[{"id":"1","title":"na"#.utf8)
+        bytes += [0xEF]
+        bytes += Array(#"ve \u2014 ok","content_text":"x"}]}"#.utf8)
+        let document = try FeedParser().parse(bytes)
+        #expect(document.title == "Café")
+        #expect(document.items.first?.title == "naïve — ok")
+        #expect(document.warnings == ["2 bytes that are not UTF-8 read as windows-1252"])
+    }
+
+    @Test("a JSON Feed with raw control characters inside strings is read, with a warning")
+    func jsonFeedWithControlCharacters() throws {
+        let text =
+            "{\"version\":\"https://jsonfeed.org/version/1.1\",\"title\":\"Tab\there\","
+            + "\"items\":[{\"id\":\"1\",\"content_text\":\"line\nbreak \\\" quote\u{1}\"}]}"
+        let document = try parse(text)
+        #expect(document.title == "Tab here")
+        #expect(document.items.first?.content?.hasPrefix("line\nbreak \" quote") == true)
+        #expect(document.warnings == ["3 control characters inside strings escaped"])
+    }
+
     @Test("an empty or blank input is not a feed")
     func emptyIsNotAFeed() {
         #expect(throws: ParseError.empty) { try parse("") }

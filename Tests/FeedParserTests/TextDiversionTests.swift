@@ -2,7 +2,7 @@ import FeedModel
 import TestSupport
 import Testing
 
-@testable import FeedParser
+@_spi(Testing) @testable import FeedParser
 
 /// Long text goes around libxml2 (`XMLRepairer.divertText`): the repair pass takes CDATA sections and runs
 /// of escaped text out and libxml2's callbacks put them back. The document must come out exactly as when
@@ -187,6 +187,50 @@ extension TextDiversionTests {
         #expect(!document.warnings.isEmpty)
         #expect(document.items.first?.title == "x & y")
         #expect(document.items.first?.summary?.hasPrefix("<p>Café &amp; 😀") == true)
+    }
+}
+
+extension TextDiversionTests {
+    /// Documents where this pass and libxml2 could read the structure differently (found by
+    /// `scripts/fuzz-parse`): diverting must stop, or not start, and change nothing.
+    static let structuralDoubts: [String] = [
+        // CDATA before the root element: an error libxml2 reports where it is.
+        "<?xml version=\"1.0\"?><![CDATA[\(long)]]>\n\n<rss version=\"2.0\"><channel><title>T</title></channel></rss>",
+        // A `<` inside an attribute value: the rest of the start tag is libxml2's guess.
+        "<rss version=\"2.0\" a=\"x <title>\(long)</title>\"><channel><title>\(long)</title></channel></rss>",
+        // An XML declaration that runs into the document.
+        "<?xml version=\"1.0\" encoding=\"U</title><rss version=\"2.0\"><channel><title>\(long)</title>"
+            + "<description>\(long)?></description></channel></rss>",
+        // An internal subset whose entity holds markup.
+        "<!DOCTYPE rss [<!ENTITY e \"<b>\(long)</b>\">]><rss version=\"2.0\"><channel><title>&e; \(long)</title>"
+            + "</channel></rss>",
+        // A CDATA section opened inside a start tag and never closed.
+        "<rss version=\"2.0\"><channel><link<![CDATA[>http://example.com/</link><title>\(long)</title>"
+            + "</channel></rss>",
+    ]
+
+    @Test("where the structure is in doubt, diverting changes nothing, however the input is cut")
+    func structuralDoubtsChangeNothing() throws {
+        for text in Self.structuralDoubts {
+            let bytes = Array(text.utf8)
+            let direct = Self.parse(bytes, diverting: false)
+            #expect(Self.same(Self.parse(bytes, diverting: true), direct), "\(text.prefix(60))")
+            for size in [1, 7, 61, 64] {
+                let session = FeedParser().session()
+                var start = 0
+                while start < bytes.count {
+                    session.push(Array(bytes[start..<min(start + size, bytes.count)]))
+                    start += size
+                }
+                let pieces: Result<FeedDocument, ParseError>
+                do throws(ParseError) {
+                    pieces = .success(try session.finish())
+                } catch {
+                    pieces = .failure(error)
+                }
+                #expect(Self.same(pieces, direct), "pieces of \(size): \(text.prefix(60))")
+            }
+        }
     }
 }
 
