@@ -49,6 +49,13 @@ struct ByteBuffer: ~Copyable {
         }
     }
 
+    /// Drops the first `n` bytes, moving the rest to the front.
+    mutating func removeFirst(_ n: Int) {
+        precondition(n >= 0 && n <= count)
+        UnsafeMutableRawPointer(storage).copyMemory(from: storage + n, byteCount: count - n)  // memmove
+        count -= n
+    }
+
     func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         body(UnsafeBufferPointer(start: storage, count: count))
     }

@@ -299,6 +299,16 @@ public final class XMLStreamParser {
             divertedSections.removeAll(keepingCapacity: true)
             nextDivertedSection = 0
             diverted.removeAll(keepingCapacityUpTo: 1 << 16)
+        } else if section.start + section.count >= 1 << 16 {
+            // libxml2 lags behind the repair pass by up to a chunk, so the queue seldom empties: drop what
+            // was read once it is most of the buffer, or the buffer would keep every diverted text.
+            let consumed = divertedSections[nextDivertedSection].start
+            if consumed * 2 >= diverted.count {
+                diverted.removeFirst(consumed)
+                divertedSections.removeFirst(nextDivertedSection)
+                nextDivertedSection = 0
+                for index in divertedSections.indices { divertedSections[index].start -= consumed }
+            }
         }
     }
 

@@ -209,6 +209,23 @@ extension TextDiversionTests {
             + "</channel></rss>",
     ]
 
+    @Test("a long document with much diverted text (the queue compacted on the way) reads the same")
+    func longDocument() throws {
+        var text = "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>"
+        for number in 0..<300 {
+            text += "<item><guid>\(number)</guid><description>\(Self.escaped) \(number)</description>"
+            text += "<content:encoded><![CDATA[<p>\(number)</p>\(String(repeating: Self.long, count: 8))]]>"
+            text += "</content:encoded></item>\n"
+        }
+        text += "</channel></rss>"
+        let bytes = Array(text.utf8)
+        #expect(bytes.count > 1 << 18)
+        let diverted = try Self.parse(bytes, diverting: true).get()
+        #expect(diverted == (try Self.parse(bytes, diverting: false).get()))
+        #expect(diverted.items.count == 300)
+        #expect(diverted.items.last?.content?.hasPrefix("<p>299</p>Lorem ipsum") == true)
+    }
+
     @Test("where the structure is in doubt, diverting changes nothing, however the input is cut")
     func structuralDoubtsChangeNothing() throws {
         for text in Self.structuralDoubts {
