@@ -60,6 +60,11 @@ struct ProcessTests {
         }
     }
 
+    /// DaemonChild's arguments for the state, hook log and feeds file in `directory`.
+    static func arguments(in directory: TemporaryDirectory, interval: String) -> [String] {
+        [directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", interval]
+    }
+
     @Test(
         "SIGTERM: READY=1, STATUS=, WATCHDOG=1 and STOPPING=1 on the notify socket, then exit 0 with the store flushed")
     func notifyAndTerminate() async throws {
@@ -72,9 +77,7 @@ struct ProcessTests {
                 let socketPath = directory.path + "/notify.sock"
                 let socket = try DatagramSocket.bound(to: socketPath)
                 let child = try Child(
-                    arguments: [
-                        directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "1",
-                    ],
+                    arguments: Self.arguments(in: directory, interval: "1"),
                     environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "2000000"])
                 var messages: [String] = []
                 func receive(until predicate: (String) -> Bool) throws -> Bool {
@@ -111,9 +114,7 @@ struct ProcessTests {
                 await feeds.route(["/a.xml"], on: server)
                 _ = try directory.write("a=\(base)/a.xml\nbroken=\(base)/missing.xml\n", to: "feeds.txt")
                 let child = try Child(
-                    arguments: [
-                        directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "1",
-                    ],
+                    arguments: Self.arguments(in: directory, interval: "1"),
                     environment: ["DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1"])
                 // The kernel picks the port; the log says which.
                 var listening: String? = nil
@@ -185,9 +186,7 @@ struct ProcessTests {
                 // The test server's own port is taken.
                 let taken = String(base.dropFirst("http://".count))
                 let child = try Child(
-                    arguments: [
-                        directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "1",
-                    ],
+                    arguments: Self.arguments(in: directory, interval: "1"),
                     environment: ["DAEMONCHILD_LISTEN": taken, "DAEMONCHILD_NOTIFY_EXISTING": "1"])
                 #expect(await eventually { child.stderr.contains("HTTP listener failed; trying again in 30 s") })
                 #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 1"] })
@@ -206,9 +205,7 @@ struct ProcessTests {
                 feeds.set("/b.xml", items: [1])
                 await feeds.route(["/a.xml", "/b.xml"], on: server)
                 _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                let child = try Child(arguments: [
-                    directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "1",
-                ])
+                let child = try Child(arguments: Self.arguments(in: directory, interval: "1"))
                 #expect(await eventually { await server.hits("/a.xml") >= 1 }, "\(child.stderr)")
                 #expect(await server.hits("/b.xml") == 0)
 
@@ -268,10 +265,7 @@ struct ProcessTests {
                 feeds.set("/a.xml", items: [1, 2])
                 await feeds.route(["/a.xml"], on: server)
                 _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                let arguments = [
-                    directory.path + "/state", directory.path + "/log.jsonl", directory.path + "/feeds.txt", "60",
-                    "once",
-                ]
+                let arguments = Self.arguments(in: directory, interval: "60") + ["once"]
                 let first = try await ProcessRunner.run(
                     builtExecutable("DaemonChild"), arguments: arguments, timeout: .seconds(20))
                 #expect(first.status == 0, "\(first.stderrText)")
