@@ -88,11 +88,8 @@ struct Deliveries: ParsableCommand {
         var hook: String?
 
         func run() {
-            let store = state.open(readOnly: false)
-            let count = StoreFailure.run { () throws(StoreError) in
-                let count = try store.retryDead(hook: hook, now: StateDirectoryOptions.now)
-                try store.close()
-                return count
+            let count = state.write { (store) throws(StoreError) in
+                try store.retryDead(hook: hook, now: StateDirectoryOptions.now)
             }
             var output = LineOutput()
             output.line("queued \(count) dead deliveries again")
@@ -142,11 +139,8 @@ struct Deliveries: ParsableCommand {
         func run() {
             let now = StateDirectoryOptions.now
             let cutoff = SinceParser.parse(since, now: now) ?? now
-            let store = state.open(readOnly: false)
-            let count = StoreFailure.run { () throws(StoreError) in
-                let count = try store.replay(hook: hook, feed: feed, since: cutoff, now: now)
-                try store.close()
-                return count
+            let count = state.write { (store) throws(StoreError) in
+                try store.replay(hook: hook, feed: feed, since: cutoff, now: now)
             }
             var output = LineOutput()
             output.line("queued \(count) deliveries to \(hook)")

@@ -59,11 +59,8 @@ struct Held: ParsableCommand {
         @Argument(help: "The feed's configured name.") var feed: String
 
         func run() {
-            let store = state.open(readOnly: false)
-            let count = StoreFailure.run { () throws(StoreError) in
-                let count = try store.release(feed: feed, now: StateDirectoryOptions.now)
-                try store.close()
-                return count
+            let count = state.write { (store) throws(StoreError) in
+                try store.release(feed: feed, now: StateDirectoryOptions.now)
             }
             var output = LineOutput()
             output.line("released \(count) deliveries of \(feed)")
@@ -87,12 +84,7 @@ struct Held: ParsableCommand {
         @Argument(help: "The feed's configured name.") var feed: String
 
         func run() {
-            let store = state.open(readOnly: false)
-            let count = StoreFailure.run { () throws(StoreError) in
-                let count = try store.drop(feed: feed)
-                try store.close()
-                return count
-            }
+            let count = state.write { (store) throws(StoreError) in try store.drop(feed: feed) }
             var output = LineOutput()
             output.line("dropped \(count) deliveries of \(feed)")
             output.flush()

@@ -30,6 +30,17 @@ struct StateDirectoryOptions: ParsableArguments {
         return store
     }
 
+    /// Opens the store for writing, runs `body` on it and closes it (flushed), ending the process on a
+    /// store error: what every command that changes the store does.
+    func write<Result>(_ body: (FileStore) throws(StoreError) -> Result) -> Result {
+        let store = open(readOnly: false)
+        return StoreFailure.run { () throws(StoreError) in
+            let result = try body(store)
+            try store.close()
+            return result
+        }
+    }
+
     /// Now, from the wall clock.
     static var now: Timestamp { Timestamp(secondsSince1970: Environment.secondsSince1970()) }
 }

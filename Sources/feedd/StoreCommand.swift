@@ -90,12 +90,7 @@ struct StoreCommand: ParsableCommand {
         @OptionGroup var state: StateDirectoryOptions
 
         func run() {
-            let store = state.open(readOnly: false)
-            let report = StoreFailure.run { () throws(StoreError) in
-                let report = try store.compact(now: StateDirectoryOptions.now)
-                try store.close()
-                return report
-            }
+            let report = state.write { (store) throws(StoreError) in try store.compact(now: StateDirectoryOptions.now) }
             var output = LineOutput()
             output.line(
                 "dropped \(report.itemsDropped) items, forgot \(report.keysForgotten) keys, snapshot "
