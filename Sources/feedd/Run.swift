@@ -22,6 +22,11 @@ struct Run: AsyncParsableCommand {
             started, STATUS= lines, RELOADING=1 around reloads, STOPPING=1, and WATCHDOG=1
             while polling makes progress.
 
+            With listen = "127.0.0.1:8086" in the configuration it also answers HTTP, read
+            only and without authentication: GET /health, /metrics (Prometheus text),
+            /feeds and /items?feed=NAME&since=RFC3339&limit=N. Changing listen takes a
+            restart.
+
             EXAMPLES
               feedd run --config /etc/feedd/feedd.toml
               feedd run --config config/feedd.toml --state-dir /tmp/feedd-state --log-level debug
