@@ -44,6 +44,11 @@ struct ConfigValidator {
                 "min_interval (\(low)) is longer than max_interval (\(high))", at: ConfigKeyPath(keys: "min_interval"))
             return
         }
+        if configuration.backoffCap < low {
+            main.report(
+                "backoff_cap (\(configuration.backoffCap)) is shorter than min_interval (\(low))",
+                at: ConfigKeyPath(keys: "backoff_cap"))
+        }
         if let message = outside(configuration.interval) {
             main.report(message, at: ConfigKeyPath(keys: "interval"))
         }

@@ -15,6 +15,8 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
     /// Bounds of every interval: the configured ones, and those feeds and servers ask for.
     public var minInterval: ConfigDuration = .minutes(1)
     public var maxInterval: ConfigDuration = .days(1)
+    /// A failing feed waits its interval doubled per failure, up to this (or its interval, if longer).
+    public var backoffCap: ConfigDuration = .days(1)
     /// Transfers in flight at once, and to one host.
     public var concurrency = 64
     public var perHost = 2
@@ -83,6 +85,10 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
                 doc: "shortest interval: configured ones are checked, server hints (ttl, Cache-Control) clamped",
                 check: Checks.positive),
             .value("max_interval", \.maxInterval, .duration, doc: "longest interval, likewise"),
+            .value(
+                "backoff_cap", \.backoffCap, .duration,
+                doc: "longest wait of a failing feed: its interval doubles per failure up to this (or its interval)",
+                check: Checks.positive),
             .value(
                 "concurrency", \.concurrency, .integer, doc: "transfers in flight at once", check: Checks.atLeastOne),
             .value("per_host", \.perHost, .integer, doc: "transfers in flight to one host", check: Checks.atLeastOne),

@@ -78,7 +78,7 @@ extension DaemonSettings {
                 limits: Self.limits(configuration.limits)),
             schedule: ScheduleSettings(
                 defaultInterval: interval, jitter: jitter, minInterval: configuration.minInterval.duration,
-                maxInterval: configuration.maxInterval.duration),
+                maxInterval: configuration.maxInterval.duration, backoffCap: configuration.backoffCap.duration),
             notifyExisting: configuration.notifyExisting,
             store: store,
             listen: listen)

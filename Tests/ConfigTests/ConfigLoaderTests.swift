@@ -164,6 +164,24 @@ struct ConfigLoaderTests {
         #expect(rest.last?.hasPrefix(#"feedd.toml:49: feed[2].proxy: expected a proxy URL like"#) == true)
     }
 
+    @Test("backoff_cap is a duration, 1d by default, positive and not shorter than min_interval")
+    func backoffCap() async throws {
+        try await withTemporaryDirectory { directory in
+            #expect(try loadConfiguration(["feedd.toml": ""], in: directory).backoffCap == .days(1))
+            let set = try loadConfiguration(["other.toml": "backoff_cap = \"6h\"\n"], in: directory, main: "other.toml")
+            #expect(set.backoffCap == .hours(6))
+        }
+        #expect(
+            try await problems(["feedd.toml": "backoff_cap = \"0s\"\n"])
+                == ["feedd.toml:1: backoff_cap: must be longer than 0s"])
+        #expect(
+            try await problems(["feedd.toml": "min_interval = \"10m\"\nbackoff_cap = \"5m\"\n"])
+                == ["feedd.toml:2: backoff_cap: backoff_cap (5m) is shorter than min_interval (10m)"])
+        #expect(
+            try await problems(["feedd.toml": "backoff_cap = 3600\n"]).first?.hasPrefix(
+                "feedd.toml:1: backoff_cap: expected a duration string") == true)
+    }
+
     @Test("a TOML syntax error names its line; a missing file is one problem")
     func syntaxAndMissing() async throws {
         let syntax = try await problems(["feedd.toml": "interval = \"30m\"\nhooks = [\n"])
