@@ -6,8 +6,8 @@ import Synchronization
 /// A scripted HTTP server on 127.0.0.1 with a port the kernel picks, for tests.
 ///
 /// Each path answers with a scripted response (status, headers, body, optional delay) or a
-/// closure; any other path answers 404. Every request is recorded, so tests can check what the
-/// client sent and how often it came.
+/// closure; any other path answers 404. Every request is recorded with when it arrived and when
+/// its answer was handed over, so tests can check what the client sent, how often and when.
 ///
 /// ```swift
 /// let server = HTTPTestServer()
@@ -185,12 +185,22 @@ private actor RouteTable {
         handlers[path] = handler
     }
 
-    func record(_ request: RecordedRequest) -> ScriptedResponse {
+    /// Logs `request` and returns its index in the log with the scripted answer.
+    func record(_ request: RecordedRequest) -> (Int, ScriptedResponse) {
         requests.append(request)
+        let index = requests.count - 1
         guard let handler = handlers[request.path] else {
-            return ScriptedResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Array("not found".utf8))
+            return (
+                index,
+                ScriptedResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Array("not found".utf8))
+            )
         }
-        return handler(request)
+        return (index, handler(request))
+    }
+
+    /// Notes when the answer to request `index` was handed to the connection.
+    func answered(_ index: Int, at instant: ContinuousClock.Instant) {
+        requests[index].answered = instant
     }
 }
 
@@ -210,7 +220,8 @@ private struct Dispatcher: HTTPHandler {
             query: request.query.map { ($0.name, $0.value) }.map { "\($0)=\($1)" }.joined(separator: "&"),
             headers: headers,
             body: [UInt8](body),
-            clientPort: clientPort(of: request.remoteAddress)
+            clientPort: clientPort(of: request.remoteAddress),
+            arrivedAt: Date().timeIntervalSince1970
         )
         let probe = routes.probe(for: recorded.path)
         probe.enter()
@@ -219,10 +230,11 @@ private struct Dispatcher: HTTPHandler {
             probe.leave()
             routes.sharedProbe?.leave()
         }
-        let scripted = await routes.record(recorded)
+        let (index, scripted) = await routes.record(recorded)
         if let delay = scripted.delay {
             try await Task.sleep(for: delay)
         }
+        await routes.answered(index, at: .now)
         var responseHeaders = HTTPHeaders()
         for field in scripted.headers {
             responseHeaders.addValue(field.value, for: HTTPHeader(field.name))

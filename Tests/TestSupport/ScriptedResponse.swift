@@ -108,6 +108,12 @@ package struct RecordedRequest: Sendable {
     package var body: [UInt8]
     /// The client's TCP port: requests with the same port came over the same connection.
     package var clientPort: Int? = nil
+    /// When the request arrived (its head and body read).
+    package var arrived: ContinuousClock.Instant = .now
+    /// The same on the wall clock, in seconds since 1970.
+    package var arrivedAt: Double = 0
+    /// When its answer was handed to the connection (after any `delay`); nil while it is being answered.
+    package var answered: ContinuousClock.Instant? = nil
 
     /// The first value of header `name`, compared case-insensitively.
     package func header(_ name: String) -> String? {
