@@ -1,4 +1,4 @@
-import FeedModel
+public import FeedModel
 import Fetcher
 public import Hooks
 public import Logging
@@ -33,9 +33,13 @@ public final class Daemon: Sendable {
         for note in store.recoveryNotes {
             logger.warning("store recovered", metadata: ["note": "\(note.description)"])
         }
-        let fetcher = HTTPFetcher(configuration: settings.fetch.fetcherConfiguration)
+        var fetcherConfiguration = settings.fetch.fetcherConfiguration
+        fetcherConfiguration.hostPause = HostPausePolicy(
+            withoutRetryAfter: settings.schedule.hostPause, longest: settings.schedule.maxRetryAfter)
+        let fetcher = HTTPFetcher(configuration: fetcherConfiguration)
         runtime = Runtime(
             settings: settings, store: store, fetcher: fetcher, logger: logger, clock: clock, random: random)
+        runtime.restorePauses()
         runtime.status.update { $0.feeds = settings.feeds.count }
     }
 
@@ -195,7 +199,7 @@ public final class Daemon: Sendable {
             case .failed:
                 counts.failures += 1
                 counts.failingFeeds.insert(report.feed)
-            case .cancelled:
+            case .deferred, .cancelled:
                 counts.polls -= 1
             }
         }
@@ -215,6 +219,9 @@ public struct PollSummary: Sendable, Hashable {
     public var deliveryFailures = 0
     /// Failures by feed name, one sentence each.
     public var failures: [String: String] = [:]
+    /// Feeds not polled because their host is paused (it answered 429 or 503 with `Retry-After`), with
+    /// the end of the pause. Not failures.
+    public var deferred: [String: Timestamp] = [:]
 
     mutating func add(_ report: PollReport) {
         switch report.kind {
@@ -228,6 +235,8 @@ public struct PollSummary: Sendable, Hashable {
             polled += 1
             failed += 1
             failures[report.feed] = message
+        case .deferred(let until):
+            deferred[report.feed] = until
         case .cancelled:
             break
         }

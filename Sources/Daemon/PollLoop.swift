@@ -1,4 +1,5 @@
 import FeedModel
+import Fetcher
 import Hooks
 import Logging
 import Store
@@ -21,6 +22,10 @@ struct PollLoop: Sendable {
         var scheduler = Scheduler()
         var active = runtime.settings
         addFeeds(active.settings.feeds, to: &scheduler, active: active)
+        // Pauses from before a restart (`Runtime.restorePauses`); the board outlives reloads.
+        for pause in runtime.hostPauses.inForce(at: runtime.clock.now()) {
+            scheduler.pause(host: pause.host, until: pause.until)
+        }
         let pipeline = PollPipeline(runtime: runtime)
 
         await withDiscardingTaskGroup { group in
@@ -37,7 +42,9 @@ struct PollLoop: Sendable {
                     if case .cancelled = report.kind {
                         scheduler.remove(report.feed)
                     } else {
-                        scheduler.finished(report.feed, nextDue: report.nextDue, pauseHostUntil: report.pauseHostUntil)
+                        scheduler.finished(
+                            report.feed, nextDue: report.nextDue,
+                            pause: report.hostPause.map { ($0.host, $0.until) })
                     }
                 }
                 runtime.status.update { $0.heartbeat &+= 1 }
@@ -50,6 +57,10 @@ struct PollLoop: Sendable {
                     || !sameFetching(current, active)
                 {
                     apply(current, replacing: active, to: &scheduler)
+                    // The feeds a paused host holds back may have changed: `feedd feeds` shows them.
+                    if !runtime.hostPauses.inForce(at: runtime.clock.now()).isEmpty {
+                        runtime.writePauses(now: runtime.clock.now())
+                    }
                 }
                 active = current
                 let now = runtime.clock.now()

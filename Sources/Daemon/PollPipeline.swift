@@ -13,6 +13,9 @@ struct PollReport: Sendable {
         case content(new: Int, stored: Int)
         case notModified
         case failed(String)
+        /// Not polled: its host is paused (it answered 429 or 503 with `Retry-After`); due again when
+        /// the pause ends. Not a failure of the feed.
+        case deferred(until: Timestamp)
         /// Cut short by shutdown: nothing was recorded.
         case cancelled
     }
@@ -20,8 +23,9 @@ struct PollReport: Sendable {
     var feed: String
     var kind: Kind
     var nextDue: Timestamp
-    /// Leave the feed's host alone until then (429, 503).
-    var pauseHostUntil: Timestamp?
+    /// A host to leave alone, and until when (429, 503 with `Retry-After`): the feed's own host, or
+    /// the one a redirect led to.
+    var hostPause: HostPause?
     /// Deliveries queued, by hook.
     var hooks: Set<String> = []
 }
@@ -35,7 +39,7 @@ struct PollPipeline: Sendable {
     func poll(_ feed: FeedSettings) async -> PollReport {
         let active = runtime.settings
         let logger = feedLogger(feed)
-        let now = runtime.clock.now()
+        var now = runtime.clock.now()
         let policy = SchedulePolicy(settings: active.settings.schedule)
         let interval = active.interval(of: feed)
         var state: FeedFetchState
@@ -51,28 +55,34 @@ struct PollPipeline: Sendable {
         if state.url == url { request.validators = Validators(etag: state.etag, lastModified: state.lastModified) }
 
         let result = await runtime.fetcher.fetch(request)
+        // Everything from here on counts from the answer, not from the start of the wait for the host's
+        // slot: with a busy host a request may queue for a long while.
+        now = runtime.clock.now()
         switch result {
         case .failure(.cancelled):
             return PollReport(feed: feed.name, kind: .cancelled, nextDue: now)
+        case .failure(.hostPaused(_, let pause)):
+            return deferred(feed, state: state, pause: pause, logger)
         case .failure(let error):
             var retryAfter: Int?
-            var pause: Timestamp?
-            if case .httpStatus(_, let code, let after) = error, code == 429 || code == 503 {
-                retryAfter = after?.seconds(from: now)
-                if let seconds = retryAfter
-                    ?? (code == 429 ? Int(SchedulePolicy.seconds(active.settings.schedule.hostPause)) : nil)
-                {
-                    let capped = min(Int64(seconds), SchedulePolicy.seconds(active.settings.schedule.maxRetryAfter))
-                    pause = Timestamp(secondsSince1970: now.secondsSince1970 + capped)
+            var pause: HostPause?
+            if case .httpStatus(_, let code, let after, let hostPause) = error {
+                if code == 429 || code == 503 { retryAfter = after?.seconds(from: now) }
+                if let hostPause {
+                    pause = hostPause
+                    runtime.notePause(hostPause)
+                    // The feed waits at least as long as its host (the pause already counts from the answer).
+                    let left = Int(max(hostPause.until.secondsSince1970 - now.secondsSince1970, 0))
+                    retryAfter = max(retryAfter ?? 0, left)
                 }
             }
             let message = redacted(error.description, url: url)
             var metadata: Logger.Metadata = ["error": "\(message)"]
-            if case .httpStatus(_, let code, _) = error { metadata["http.status"] = "\(code)" }
+            if case .httpStatus(_, let code, _, _) = error { metadata["http.status"] = "\(code)" }
             if !error.detail.isEmpty { metadata["error.detail"] = "\(error.detail)" }
             logger.warning("fetch failed", metadata: metadata)
             var report = failed(feed, state: state, message: message, retryAfter: retryAfter, now: now)
-            report.pauseHostUntil = pause
+            report.hostPause = pause
             return report
         case .notModified(let answer):
             logWarnings(answer.warnings, logger)
@@ -168,6 +178,25 @@ struct PollPipeline: Sendable {
         return zip(items, dates).enumerated().sorted { lhs, rhs in
             (lhs.element.1, rhs.offset) < (rhs.element.1, lhs.offset)
         }.map(\.element.0)
+    }
+
+    /// Records a poll the fetcher did not make because the host is paused: due again when the pause
+    /// ends, with no failure counted (the feed did nothing wrong).
+    private func deferred(_ feed: FeedSettings, state: FeedFetchState, pause: HostPause, _ logger: Logger) -> PollReport
+    {
+        runtime.notePause(pause)
+        var state = state
+        state.nextDue = pause.until
+        let recorded = state
+        do throws(StoreError) {
+            try runtime.store.recordFetch(feed: feed.name, state: recorded)
+        } catch {
+            logger.error("store write failed", metadata: ["error": "\(error.description)"])
+        }
+        logger.debug(
+            "poll deferred: host paused", metadata: ["host": "\(pause.host)", "until": "\(pause.until.rfc3339)"])
+        return PollReport(
+            feed: feed.name, kind: .deferred(until: pause.until), nextDue: pause.until, hostPause: pause)
     }
 
     /// Records a failed poll and works out the backoff.
@@ -269,11 +298,8 @@ func loggableURL(_ url: String) -> String {
     return String(url[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
 }
 
-/// The `host:port` of a URL, lower-cased, for per-host pauses; the whole URL when it has no host.
+/// The `host:port` of a URL as the fetcher keys per-host limits and pauses (`example.org:443`); the
+/// whole URL when it has none.
 func hostKey(of url: String) -> String {
-    guard let schemeEnd = url.firstRange(of: "://") else { return url }
-    let rest = url[schemeEnd.upperBound...]
-    let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    let host = authority.split(separator: "@", omittingEmptySubsequences: false).last ?? authority
-    return host.lowercased()
+    HTTPFetcher.hostKey(of: url) ?? url
 }

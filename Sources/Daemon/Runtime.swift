@@ -3,6 +3,7 @@ import FeedModel
 import Fetcher
 import Hooks
 import Logging
+import Platform
 import Store
 internal import Synchronization
 
@@ -43,6 +44,12 @@ final class Runtime: Sendable {
     let clock: any WallClock
     let random: @Sendable () -> Double
     let status = StatusBoard()
+    /// Hosts that asked to be left alone (429, 503 with `Retry-After`); kept across reloads.
+    let hostPauses = HostPauseBoard()
+    /// The state directory the store was opened in (where `host-pauses.json` lives).
+    let stateDirectory: String
+    /// Serializes writes of `host-pauses.json`.
+    private let pauseFileLock = Mutex(())
     private let active: Mutex<ActiveSettings>
     /// Permanent redirects seen in this run: feed name → (configured URL, where it leads).
     private let redirects = Mutex<[String: (from: String, to: String)]>([:])
@@ -61,6 +68,7 @@ final class Runtime: Sendable {
         self.logger = logger
         self.clock = clock
         self.random = random
+        stateDirectory = settings.stateDirectory
         active = Mutex(ActiveSettings(settings))
     }
 
@@ -95,6 +103,71 @@ final class Runtime: Sendable {
             if let known = redirects[feed.name], known.from == feed.url, known.to == target { return false }
             redirects[feed.name] = (feed.url, target)
             return true
+        }
+    }
+
+    // MARK: Host pauses
+
+    /// Records a host pause a poll met: a new one is logged once (with its end) and, like a longer one,
+    /// written to `host-pauses.json` for `feedd feeds` and the next start.
+    func notePause(_ pause: HostPause) {
+        let now = clock.now()
+        let change = hostPauses.note(pause, now: now)
+        let metadata: Logger.Metadata = [
+            "host": "\(pause.host)", "http.status": "\(pause.httpStatus)", "until": "\(pause.until.rfc3339)",
+        ]
+        switch change {
+        case .began:
+            logger.warning("host paused; no request goes to it until the pause ends", metadata: metadata)
+        case .extended:
+            logger.debug("host pause extended", metadata: metadata)
+        case .known:
+            return
+        }
+        writePauses(now: now)
+    }
+
+    /// Rewrites `host-pauses.json` with the pauses in force and the feeds each holds back (after a pause
+    /// began, and after a reload changed the feeds). Failures are logged: the file is advice.
+    func writePauses(now: Timestamp) {
+        let feeds = settings.settings.feeds
+        let hosts = hostPauses.inForce(at: now).map { pause in
+            PausedHost(pause: pause, feeds: feeds.filter { hostKey(of: currentURL(of: $0)) == pause.host }.map(\.name))
+        }
+        let directory = stateDirectory
+        let failure = pauseFileLock.withLock { _ -> SystemError? in
+            do throws(SystemError) {
+                try HostPauseFile.write(hosts, stateDirectory: directory)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure {
+            logger.error("host pause file write failed", metadata: ["error": "\(failure.description)"])
+        }
+    }
+
+    /// At start-up: the pauses of `host-pauses.json` that have not ended yet go to the fetcher and the
+    /// board, so that a restart does not cut a pause short.
+    func restorePauses() {
+        let now = clock.now()
+        let hosts: [PausedHost]
+        do throws(HostPauseFile.ReadError) {
+            hosts = try HostPauseFile.read(stateDirectory: stateDirectory)
+        } catch {
+            logger.warning("host pause file ignored", metadata: ["error": "\(error.description)"])
+            return
+        }
+        for host in hosts where host.pause.until > now {
+            _ = hostPauses.note(host.pause, now: now)
+            fetcher.pause(host.pause)
+            logger.notice(
+                "host still paused from before the restart",
+                metadata: [
+                    "host": "\(host.pause.host)", "http.status": "\(host.pause.httpStatus)",
+                    "until": "\(host.pause.until.rfc3339)",
+                ])
         }
     }
 

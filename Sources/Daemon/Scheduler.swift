@@ -75,19 +75,22 @@ struct Scheduler: Sendable {
         return taken
     }
 
-    /// A poll of `feed` ended: it is due again at `nextDue`; with `pauseHostUntil`, its host gets no
-    /// requests before then.
-    mutating func finished(_ feed: String, nextDue: Timestamp, pauseHostUntil: Timestamp? = nil) {
+    /// A poll of `feed` ended: it is due again at `nextDue`. With `pause`, the paused host (the feed's,
+    /// or the one a redirect led to) gets no feed handed over before `pause.until`.
+    mutating func finished(_ feed: String, nextDue: Timestamp, pause: (host: String, until: Timestamp)? = nil) {
+        if let pause { self.pause(host: pause.host, until: pause.until) }
         guard var slot = slots[feed] else { return }
-        if let pauseHostUntil {
-            pausedHosts[slot.host] = max(pausedHosts[slot.host] ?? pauseHostUntil, pauseHostUntil)
-        }
         if slot.isPolling {
             slot.isPolling = false
             pollingCount -= 1
         }
         slots[feed] = slot
         schedule(feed, host: slot.host, at: nextDue)
+    }
+
+    /// Hands over no feed of `host` before `until` (a later pause already known stays).
+    mutating func pause(host: String, until: Timestamp) {
+        pausedHosts[host] = max(pausedHosts[host] ?? until, until)
     }
 
     /// The earliest due time of a feed waiting, if any (stale heap entries are dropped on the way).

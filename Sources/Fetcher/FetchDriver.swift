@@ -1,4 +1,6 @@
 internal import Curl
+import FeedModel
+import Platform
 
 /// The loop of the fetcher's driver thread: the only code that touches the multi handle and the
 /// easy handles. Everything here is confined to that thread, so none of it is `Sendable`.
@@ -14,6 +16,8 @@ final class FetchDriver {
     private var hosts: [String: HostQueue] = [:]
     /// Hosts with a waiting transfer and room under the per-host limit, in turn order.
     private var readyHosts = FIFO<String>()
+    /// Hosts that answered 429 or 503 with `Retry-After`, until when.
+    private var pauses = HostPauseTable()
 
     private init(configuration: HTTPFetcher.Configuration, inbox: FetchInbox, multi: consuming CurlMulti) {
         self.configuration = configuration
@@ -43,10 +47,16 @@ final class FetchDriver {
     private func loop() -> CurlError? {
         var submitted: [PendingFetch] = []
         var cancelled: [UInt64] = []
+        var restored: [HostPause] = []
         while true {
-            if inbox.drain(submitted: &submitted, cancelled: &cancelled) {
+            if inbox.drain(submitted: &submitted, cancelled: &cancelled, pauses: &restored) {
                 return nil
             }
+            for pause in restored {
+                pauses.restore(pause, now: .now, wallNow: Self.wallNow())
+                refuseWaiting(host: pause.host)
+            }
+            restored.removeAll(keepingCapacity: true)
             for pending in submitted {
                 accept(pending)
             }
@@ -125,6 +135,11 @@ final class FetchDriver {
 
     private func enqueue(_ transfer: Transfer) {
         let key = transfer.target.hostKey
+        if let pause = pauses.pause(of: key, at: .now) {
+            // Not queued: the caller reschedules it for the end of the pause and keeps its slot free.
+            transfer.pending.finish(.failure(.hostPaused(url: transfer.pending.request.url, pause: pause)))
+            return
+        }
         let queue: HostQueue
         if let existing = hosts[key] {
             queue = existing
@@ -217,9 +232,16 @@ final class FetchDriver {
         transfer.slot = nil
         // Removing a handle that the multi handle holds only fails on a bug; the result is read anyway.
         try? multi.remove(slot.easy)
+        let arrival = ContinuousClock.now
         let outcome = Result { () throws(CurlError) in try slot.easy.finish(completion) }
         pool.append(slot)
-        release(hostKey: transfer.target.hostKey)
+        let host = transfer.target.hostKey
+        var pause: HostPause?
+        if case .success(let response) = outcome {
+            // Before the host's slot is released, so that nothing waiting starts in the meantime.
+            pause = notePause(response, host: host, arrival: arrival)
+        }
+        release(hostKey: host)
         guard !transfer.pending.isFinished else {
             return
         }
@@ -228,12 +250,55 @@ final class FetchDriver {
             transfer.pending.finish(.failure(FetchError(error, transfer: transfer)))
         case .success(let response):
             switch transfer.next(after: response) {
+            case .finished(.failure(.httpStatus(let url, let code, let retryAfter, _))):
+                transfer.pending.finish(
+                    .failure(.httpStatus(url: url, code: code, retryAfter: retryAfter, hostPause: pause)))
             case .finished(let result):
                 transfer.pending.finish(result)
             case .redirect:
                 enqueue(transfer)
             }
         }
+    }
+
+    // MARK: Pauses
+
+    /// Starts the pause a 429 (or a 503 with `Retry-After`) asks for, counted from `arrival`, and hands
+    /// the transfers waiting for `host` back to their callers. Returns the pause in force, if any.
+    private func notePause(_ response: CurlResponse, host: String, arrival: ContinuousClock.Instant) -> HostPause? {
+        let status = response.httpStatus
+        guard status == 429 || status == 503 else {
+            return nil
+        }
+        let wallNow = Self.wallNow()
+        let retryAfter = ResponseSummary(response.headers).cacheHints.retryAfter
+        guard
+            let duration = configuration.hostPause.pause(
+                status: status, retryAfter: retryAfter, now: wallNow.timestamp)
+        else {
+            return nil
+        }
+        let pause = pauses.begin(host: host, status: status, duration: duration, arrival: arrival, wallNow: wallNow)
+        refuseWaiting(host: host)
+        return pause
+    }
+
+    /// Ends every fetch waiting for `host` with `.hostPaused`, if the host is paused.
+    private func refuseWaiting(host: String) {
+        guard let queue = hosts[host], let pause = pauses.pause(of: host, at: .now) else {
+            return
+        }
+        while let transfer = queue.waiting.popFirst() {
+            transfer.pending.finish(.failure(.hostPaused(url: transfer.pending.request.url, pause: pause)))
+        }
+        if queue.active == 0, !queue.isListed {
+            hosts[host] = nil
+        }
+    }
+
+    private static func wallNow() -> WallTime {
+        let (seconds, nanoseconds) = OS.wallClock()
+        return WallTime(seconds: seconds, nanoseconds: nanoseconds)
     }
 
     /// Takes a cancelled fetch's transfer off the network, if it is in flight. (One still queued

@@ -1,3 +1,5 @@
+import FeedModel
+
 /// Why a fetch failed. `description` names the URL and says what to do; `detail` keeps curl's
 /// own text (code, error buffer) for log metadata.
 public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -18,8 +20,12 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A redirect led to `target`, whose scheme is not http or https (e.g. `file:`).
     case forbiddenRedirect(url: String, target: String)
     /// The final response had a status that carries no feed (3xx without a target, 4xx, 5xx);
-    /// `retryAfter` is the server's `Retry-After`, mostly sent with 429 and 503.
-    case httpStatus(url: String, code: Int, retryAfter: RetryAfter?)
+    /// `retryAfter` is the server's `Retry-After`, mostly sent with 429 and 503; `hostPause` is the
+    /// pause of the answering host that the response began (429, or 503 with `Retry-After`).
+    case httpStatus(url: String, code: Int, retryAfter: RetryAfter?, hostPause: HostPause? = nil)
+    /// Not requested: the host (of the URL, or of a redirect on the way) is paused until
+    /// `pause.until` because it answered 429 or 503 earlier. Not the feed's failure: ask again then.
+    case hostPaused(url: String, pause: HostPause)
     /// The caller's task was cancelled or the fetcher shut down first.
     case cancelled(url: String)
     /// Anything else: an unsupported scheme, a missing file, a dropped connection, ….
@@ -40,7 +46,8 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .dns(let url, _), .connect(let url, _, _), .tls(let url, _), .timeout(let url, _, _, _),
             .tooLarge(let url, _), .tooManyRedirects(let url, _), .redirectLoop(let url, _),
-            .forbiddenRedirect(let url, _), .httpStatus(let url, _, _), .cancelled(let url), .other(let url, _):
+            .forbiddenRedirect(let url, _), .httpStatus(let url, _, _, _), .hostPaused(let url, _), .cancelled(let url),
+            .other(let url, _):
             return url
         }
     }
@@ -51,7 +58,7 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .dns(_, let detail), .connect(_, _, let detail), .tls(_, let detail), .timeout(_, _, _, let detail),
             .other(_, let detail):
             return detail
-        case .tooLarge, .tooManyRedirects, .redirectLoop, .forbiddenRedirect, .httpStatus, .cancelled:
+        case .tooLarge, .tooManyRedirects, .redirectLoop, .forbiddenRedirect, .httpStatus, .hostPaused, .cancelled:
             return ""
         }
     }
@@ -83,9 +90,14 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(url): redirects loop back to \(target); the site is misconfigured"
         case .forbiddenRedirect(let url, let target):
             return "\(url): redirect to \(target) refused (redirects may lead only to http or https)"
-        case .httpStatus(let url, let code, let retryAfter):
+        case .httpStatus(let url, let code, let retryAfter, let pause):
             let wait = retryAfter.map { "; the server asks to wait \($0) (Retry-After)" } ?? ""
-            return "\(url): HTTP \(code)\(Self.hint(forStatus: code))\(wait)"
+            let paused = pause.map { "; \($0.host) gets no request until \($0.until.rfc3339)" } ?? ""
+            return "\(url): HTTP \(code)\(Self.hint(forStatus: code))\(wait)\(paused)"
+        case .hostPaused(let url, let pause):
+            return
+                "\(url): not requested: \(pause.host) is paused until \(pause.until.rfc3339) "
+                + "(it answered HTTP \(pause.httpStatus))"
         case .cancelled(let url):
             return "\(url): fetch cancelled"
         case .other(let url, let detail):

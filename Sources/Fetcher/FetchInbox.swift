@@ -63,6 +63,8 @@ final class FetchInbox: Sendable {
     struct State: Sendable {
         var submitted: [PendingFetch] = []
         var cancelled: [UInt64] = []
+        /// Pauses to install (stored by the daemon before a restart).
+        var pauses: [HostPause] = []
         var isShuttingDown = false
         /// Set by the driver when it stops taking work; later submissions end at once.
         var isClosed = false
@@ -99,6 +101,16 @@ final class FetchInbox: Sendable {
         }
     }
 
+    func pause(_ pause: HostPause) {
+        state.withLock { state in
+            guard !state.isClosed else {
+                return
+            }
+            state.pauses.append(pause)
+            wake(&state)
+        }
+    }
+
     func requestShutdown() {
         state.withLock { state in
             state.isShuttingDown = true
@@ -116,10 +128,11 @@ final class FetchInbox: Sendable {
     }
 
     /// The driver's side: takes what arrived since the last call, reusing the caller's buffers.
-    func drain(submitted: inout [PendingFetch], cancelled: inout [UInt64]) -> Bool {
+    func drain(submitted: inout [PendingFetch], cancelled: inout [UInt64], pauses: inout [HostPause]) -> Bool {
         state.withLock { state in
             swap(&submitted, &state.submitted)
             swap(&cancelled, &state.cancelled)
+            swap(&pauses, &state.pauses)
             state.isWakePending = false
             return state.isShuttingDown
         }
@@ -133,6 +146,7 @@ final class FetchInbox: Sendable {
             var left: [PendingFetch] = []
             swap(&left, &state.submitted)
             state.cancelled = []
+            state.pauses = []
             return left
         }
     }

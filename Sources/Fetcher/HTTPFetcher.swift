@@ -1,3 +1,4 @@
+internal import Curl
 internal import Dispatch
 import Platform
 internal import Synchronization
@@ -11,6 +12,9 @@ internal import Synchronization
 ///   for one host, and at most `maxTransfers` overall. The queue is ours, not libcurl's
 ///   (`CURLMOPT_MAX_HOST_CONNECTIONS` limits connections, and under HTTP/2 one connection
 ///   carries many streams), so the limit holds for requests in flight whatever the protocol;
+/// - pauses a host that answers 429 (or 503 with `Retry-After`) from the moment the answer
+///   arrived (`HostPause`): the fetches waiting for it, and any asked for until the pause ends,
+///   end at once with `.hostPaused` instead of holding a slot for hours; those in flight finish;
 /// - reuses easy handles from a pool (`curl_easy_reset`, then the defaults again), so that
 ///   connections, TLS sessions and the DNS cache carry over from one transfer to the next;
 /// - follows redirects itself (libcurl's `CURLINFO_REDIRECT_URL`, no `CURLOPT_FOLLOWLOCATION`):
@@ -35,6 +39,8 @@ public final class HTTPFetcher: Sendable {
         public var maxTransfers: Int
         /// Transfers in flight at once to one `host:port` (config `per_host`); more wait their turn.
         public var maxTransfersPerHost: Int
+        /// Which answers pause their host (429, 503 with `Retry-After`) and for how long.
+        public var hostPause: HostPausePolicy
 
         /// `feedd/<version> (+https://github.com/feedd/feedd)`.
         public static let defaultUserAgent = "feedd/\(FeeddVersion.current) (+https://github.com/feedd/feedd)"
@@ -50,13 +56,15 @@ public final class HTTPFetcher: Sendable {
             accept: String = Configuration.defaultAccept,
             limits: FetchLimits = FetchLimits(),
             maxTransfers: Int = 64,
-            maxTransfersPerHost: Int = 2
+            maxTransfersPerHost: Int = 2,
+            hostPause: HostPausePolicy = HostPausePolicy()
         ) {
             self.userAgent = userAgent
             self.accept = accept
             self.limits = limits
             self.maxTransfers = maxTransfers
             self.maxTransfersPerHost = maxTransfersPerHost
+            self.hostPause = hostPause
         }
     }
 
@@ -112,6 +120,18 @@ public final class HTTPFetcher: Sendable {
             pending.finish(.failure(.cancelled(url: request.url)))
             inbox.cancel(pending.id)
         }
+    }
+
+    /// Pauses `pause.host` until `pause.until` (a pause stored before a restart), unless a pause that
+    /// ends later is in force. Fetches waiting for the host end with `.hostPaused`.
+    public func pause(_ pause: HostPause) {
+        inbox.pause(pause)
+    }
+
+    /// `host:port` of `url` as the per-host limit and host pauses key it (`example.org:443`, the
+    /// scheme's port filled in, the host lower-cased); nil when `url` has no scheme.
+    public static func hostKey(of url: String) -> String? {
+        CurlURL(url)?.hostKey
     }
 
     /// The request header fields a fetch of `request` sends first (the `Authorization` of a

@@ -1,5 +1,8 @@
 import ArgumentParser
+import Daemon
 import FeedModel
+import Fetcher
+import Platform
 import Store
 
 struct Feeds: ParsableCommand {
@@ -8,8 +11,10 @@ struct Feeds: ParsableCommand {
         discussion: """
             Prints one line per feed the store knows, sorted by name, as tab-separated
             fields under a header: name, items kept, deliveries held by the flood guard,
-            last success, consecutive failures, next due time, and the last error with its
-            time. Times are RFC 3339 in UTC; `-` means never or none.
+            last success, consecutive failures, next due time, the last error with its
+            time, and the end of its host's pause with the host and the status that asked
+            for it (a 429, or a 503 with Retry-After: no request goes to that host until
+            then). Times are RFC 3339 in UTC; `-` means never or none.
 
             The store is opened read-only, so this works while the daemon runs.
 
@@ -27,15 +32,37 @@ struct Feeds: ParsableCommand {
     func run() {
         let store = state.open(readOnly: true)
         let feeds = StoreFailure.run { () throws(StoreError) in try store.feeds() }
+        let pauses = hostPauses()
         var output = LineOutput()
-        output.line("NAME\tITEMS\tHELD\tLAST SUCCESS\tFAILURES\tNEXT DUE\tLAST ERROR")
+        output.line("NAME\tITEMS\tHELD\tLAST SUCCESS\tFAILURES\tNEXT DUE\tLAST ERROR\tHOST PAUSED UNTIL")
         for feed in feeds {
             let state = feed.state
             let error = state.lastError.map { "\(Timestamp.text(state.lastErrorAt)) \($0)" } ?? "-"
+            let paused = pauses[feed.name].map { "\($0.until.rfc3339) \($0.host) (HTTP \($0.httpStatus))" } ?? "-"
             output.line(
                 "\(feed.name)\t\(feed.itemCount)\t\(feed.heldCount)\t\(Timestamp.text(state.lastSuccess))\t"
-                    + "\(state.consecutiveFailures)\t\(Timestamp.text(state.nextDue))\t\(error)")
+                    + "\(state.consecutiveFailures)\t\(Timestamp.text(state.nextDue))\t\(error)\t\(paused)")
         }
         output.flush()
+    }
+
+    /// The pauses in force that the running daemon recorded (`host-pauses.json`), by feed name. A file
+    /// that cannot be read is reported and shows no pause.
+    private func hostPauses() -> [String: HostPause] {
+        let hosts: [PausedHost]
+        do throws(HostPauseFile.ReadError) {
+            hosts = try HostPauseFile.read(stateDirectory: state.path)
+        } catch {
+            try? StandardStream.error.write("feedd: warning: \(error)\n")
+            return [:]
+        }
+        let now = Timestamp(secondsSince1970: Environment.secondsSince1970())
+        var pauses: [String: HostPause] = [:]
+        for host in hosts where host.pause.until > now {
+            for feed in host.feeds where (pauses[feed]?.until ?? now) <= host.pause.until {
+                pauses[feed] = host.pause
+            }
+        }
+        return pauses
     }
 }

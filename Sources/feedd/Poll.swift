@@ -95,6 +95,9 @@ struct Poll: AsyncParsableCommand {
         for (feed, message) in summary.failures.sorted(by: { $0.key < $1.key }) {
             try? StandardStream.error.write("feedd: \(feed): \(message)\n")
         }
+        for (feed, until) in summary.deferred.sorted(by: { $0.key < $1.key }) {
+            try? StandardStream.error.write("feedd: \(feed): not polled: its host is paused until \(until.rfc3339)\n")
+        }
         output.line(
             "polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.notModified) not modified, "
                 + "\(summary.failed) failed; \(summary.delivered) delivered, \(summary.deliveryFailures) delivery failures"

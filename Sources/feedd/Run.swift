@@ -10,8 +10,10 @@ struct Run: AsyncParsableCommand {
             ttl, skipHours, skipDays, sy:updatePeriod, Cache-Control and Retry-After
             within min_interval and max_interval, backing off failing feeds up to
             backoff_cap), stores new items with their deliveries, and delivers them to the
-            hooks from the outbox, retrying failures. Logs go to standard error, one line
-            per event (without a timestamp under systemd).
+            hooks from the outbox, retrying failures. A 429, or a 503 with Retry-After,
+            pauses the whole host from the moment it arrived: no request goes to it until
+            the pause ends (feedd feeds shows it), other hosts go on. Logs go to standard
+            error, one line per event (without a timestamp under systemd).
 
             SIGHUP re-reads the configuration: added feeds start, removed feeds stop,
             changed hooks apply, and a configuration with errors is logged and ignored.

@@ -132,7 +132,7 @@ struct ProcessTests {
                 func get(_ path: String) async -> (Int, String) {
                     switch await fetcher.fetch(FetchRequest(url: url + path)) {
                     case .content(let content): return (200, String(decoding: content.body, as: UTF8.self))
-                    case .failure(.httpStatus(_, let code, _)): return (code, "")
+                    case .failure(.httpStatus(_, let code, _, _)): return (code, "")
                     default: return (0, "")
                     }
                 }

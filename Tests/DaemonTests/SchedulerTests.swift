@@ -1,3 +1,4 @@
+import Config
 import FeedModel
 import Testing
 
@@ -71,6 +72,22 @@ struct SchedulerTests {
         // A feed failing for months is still retried, at the cap.
         let late = decide(.failure(consecutiveFailures: 5000, retryAfter: nil))
         #expect(late.nextDue == at(6 * 3600))
+        #expect(late.isAtBackoffCap)
+    }
+
+    @Test("backoff_cap of the configuration is the cap of the failure backoff")
+    func backoffCapFromConfiguration() throws {
+        var configuration = FeeddConfiguration()
+        #expect(
+            try DaemonSettings(configuration: configuration, environment: [:]).schedule.backoffCap == .seconds(86_400))
+        configuration.backoffCap = .hours(6)
+        let settings = try DaemonSettings(configuration: configuration, environment: [:])
+        #expect(settings.schedule.backoffCap == .seconds(6 * 3600))
+        let policy = SchedulePolicy(settings: settings.schedule)
+        let late = policy.decide(
+            .failure(consecutiveFailures: 30, retryAfter: nil), interval: .seconds(1800), now: Self.start,
+            unitRandom: 0.5)
+        #expect(late.nextDue.secondsSince1970 - Self.start.secondsSince1970 <= 6 * 3600 + 6 * 360)
         #expect(late.isAtBackoffCap)
     }
 
@@ -152,7 +169,7 @@ struct SchedulerTests {
         scheduler.schedule("two", host: "busy:443", at: at(50))
         scheduler.schedule("other", host: "calm:443", at: at(50))
         #expect(scheduler.takeDue(now: at(0), limit: 10) == ["one"])
-        scheduler.finished("one", nextDue: at(3600), pauseHostUntil: at(600))
+        scheduler.finished("one", nextDue: at(3600), pause: ("busy:443", at(600)))
         #expect(scheduler.takeDue(now: at(60), limit: 10) == ["other"])
         #expect(scheduler.due(of: "two") == at(600))
         #expect(scheduler.takeDue(now: at(599), limit: 10) == [])
@@ -195,11 +212,15 @@ struct SchedulerTests {
         #expect(FreshnessHints.reading(channelOf: Array("{\"version\": \"x\"}".utf8)) == FreshnessHints())
     }
 
-    @Test("hosts are keyed by host and port, without credentials or path")
+    @Test("hosts are keyed by host and port as the fetcher keys them, without credentials or path")
     func hostKeys() {
         #expect(hostKey(of: "https://User:pw@Example.org:8443/feed?x=1") == "example.org:8443")
         #expect(hostKey(of: "http://127.0.0.1:8080/a") == "127.0.0.1:8080")
-        #expect(hostKey(of: "file:///tmp/feed.xml") == "")
+        // The scheme's port is filled in, so that the scheduler's key is the one the fetcher's pauses carry.
+        #expect(hostKey(of: "https://example.org/feed") == "example.org:443")
+        #expect(hostKey(of: "http://localhost/feed") == "localhost:80")
+        #expect(hostKey(of: "file:///tmp/feed.xml") == ":0")
+        #expect(hostKey(of: "not a url") == "not a url")
     }
 
     @Test("URLs in logs lose their user name and password")

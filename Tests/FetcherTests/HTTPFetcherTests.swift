@@ -230,10 +230,15 @@ struct HTTPFetcherTests {
             let url = "\(baseURL)/busy"
             let failure = await fetcher.fetch(url).failure
 
-            #expect(failure == .httpStatus(url: url, code: 429, retryAfter: .seconds(120)))
+            guard case .httpStatus(url, 429, .seconds(120), let pause?) = failure else {
+                Issue.record("not a 429 with a host pause: \(String(describing: failure))")
+                return
+            }
+            #expect(pause.host == String(baseURL.dropFirst("http://".count)))
             #expect(
                 failure?.description
                     == "\(url): HTTP 429 (too many requests; try again later); the server asks to wait 120 s (Retry-After)"
+                    + "; \(pause.host) gets no request until \(pause.until.rfc3339)"
             )
         }
     }
@@ -247,7 +252,13 @@ struct HTTPFetcherTests {
             await server.route("/down", ScriptedResponse(status: 503, headers: headers))
             let url = "\(baseURL)/down"
 
-            #expect(await fetcher.fetch(url).failure == .httpStatus(url: url, code: 503, retryAfter: .seconds(300)))
+            let failure = await fetcher.fetch(url).failure
+            guard case .httpStatus(url, 503, .seconds(300), let pause?) = failure else {
+                Issue.record("not a 503 with a host pause: \(String(describing: failure))")
+                return
+            }
+            #expect(pause.until.secondsSince1970 - pause.since.secondsSince1970 >= 300)
+            #expect(pause.until.secondsSince1970 - pause.since.secondsSince1970 <= 301)
         }
     }
 

@@ -70,11 +70,41 @@ struct StoreCommandTests {
             let lines = feeds.stdoutText.split(separator: "\n")
             #expect(lines.first?.hasPrefix("NAME\tITEMS\tHELD") == true)
             try #require(lines.count == 3)
-            #expect(lines[1] == "news\t2\t0\t2027-01-15T08:01:00Z\t0\t-\t-")
-            #expect(lines[2] == "quiet\t0\t0\t-\t2\t-\t2027-01-15T08:01:00Z HTTP 503")
+            #expect(lines[1] == "news\t2\t0\t2027-01-15T08:01:00Z\t0\t-\t-\t-")
+            #expect(lines[2] == "quiet\t0\t0\t-\t2\t-\t2027-01-15T08:01:00Z HTTP 503\t-")
             let check = try await run(["store", "check", "--state-dir", directory.path])
             #expect(check.status == 0)
             #expect(check.stdoutText.hasSuffix("ok\n"))
+        }
+    }
+
+    @Test("feeds shows the pause of a feed's host that the daemon recorded, until it ends")
+    func feedsShowHostPause() async throws {
+        try await withTemporaryDirectory { directory in
+            _ = try fill(directory)
+            // As the daemon writes it: a pause ahead (for news), one that has ended (for quiet).
+            let ahead = Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970) + 3600).rfc3339
+            _ = try directory.write(
+                """
+                {"version":1,"hosts":[\
+                {"host":"example.org:443","http_status":429,"since":"2027-01-15T08:00:00Z","until":"\(ahead)",\
+                "feeds":["news"]},\
+                {"host":"quiet.example:443","http_status":503,"since":"2020-01-01T00:00:00Z",\
+                "until":"2020-01-01T00:10:00Z","feeds":["quiet"]}]}
+                """, to: "host-pauses.json")
+            let feeds = try await run(["feeds", "--state-dir", directory.path])
+            #expect(feeds.status == 0, "\(feeds.stderrText)")
+            let lines = feeds.stdoutText.split(separator: "\n")
+            #expect(lines.first?.hasSuffix("\tLAST ERROR\tHOST PAUSED UNTIL") == true)
+            try #require(lines.count == 3)
+            #expect(lines[1].hasSuffix("\t\(ahead) example.org:443 (HTTP 429)"), "\(lines[1])")
+            #expect(lines[2].hasSuffix("HTTP 503\t-"), "\(lines[2])")
+
+            _ = try directory.write("{not json", to: "host-pauses.json")
+            let damaged = try await run(["feeds", "--state-dir", directory.path])
+            #expect(damaged.status == 0)
+            #expect(damaged.stderrText.contains("host-pauses.json: not a host pause file"), "\(damaged.stderrText)")
+            #expect(damaged.stdoutText.split(separator: "\n").dropFirst().allSatisfy { $0.hasSuffix("\t-") })
         }
     }
 
