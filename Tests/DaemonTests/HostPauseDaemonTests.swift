@@ -118,7 +118,7 @@ struct HostPauseDaemonTests {
         let feeds = FeedServer()
         for index in 0..<6 { feeds.set("/f\(index).xml", items: [1]) }
         feeds.set("/calm.xml", items: [1])
-        await server.route("/f0.xml", respond: answeringTooManyOnce(feeds, retryAfter: 4, delay: .seconds(1)))
+        await server.route("/f0.xml", respond: answeringTooManyOnce(feeds, retryAfter: 6, delay: .seconds(1)))
         for index in 1..<6 {
             await server.route("/f\(index).xml") { request in
                 var response = feeds.respond(request)
@@ -142,7 +142,7 @@ struct HostPauseDaemonTests {
         }
         try daemon.close()
         let start = try #require(await server.requests(for: "/f0.xml").first?.answered)
-        let pauseEnd = start + .seconds(4)
+        let pauseEnd = start + .seconds(6)
         let after = await server.requests.filter { $0.arrived > start }
         #expect(after.allSatisfy { $0.arrived >= pauseEnd }, "\(after.map { ($0.path, $0.arrived) })")
         // The other host was polled every second or so during the pause.
