@@ -31,7 +31,8 @@ struct Feeds: ParsableCommand {
         output.line("NAME\tITEMS\tHELD\tLAST SUCCESS\tFAILURES\tNEXT DUE\tLAST ERROR")
         for feed in feeds {
             let state = feed.state
-            let error = state.lastError.map { "\(Timestamp.text(state.lastErrorAt)) \($0)" } ?? "-"
+            let error =
+                state.lastError.map { "\(Timestamp.text(state.lastErrorAt)) \(URLCredentials.masking(in: $0))" } ?? "-"
             output.line(
                 "\(feed.name)\t\(feed.itemCount)\t\(feed.heldCount)\t\(Timestamp.text(state.lastSuccess))\t"
                     + "\(state.consecutiveFailures)\t\(Timestamp.text(state.nextDue))\t\(error)")

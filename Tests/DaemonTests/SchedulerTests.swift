@@ -201,10 +201,4 @@ struct SchedulerTests {
         #expect(hostKey(of: "http://127.0.0.1:8080/a") == "127.0.0.1:8080")
         #expect(hostKey(of: "file:///tmp/feed.xml") == "")
     }
-
-    @Test("URLs in logs lose their user name and password")
-    func loggableURLs() {
-        #expect(loggableURL("https://user:secret@example.org/feed?a=b@c") == "https://example.org/feed?a=b@c")
-        #expect(loggableURL("https://example.org/feed") == "https://example.org/feed")
-    }
 }
