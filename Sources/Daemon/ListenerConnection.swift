@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import Platform
 
 /// One connection of the HTTP listener: HTTP/1.0 and 1.1 requests (keep-alive, pipelining), each
 /// answered by `StatusServer`, until the client closes, a request asks to close, a limit is passed or
@@ -38,6 +39,7 @@ struct ListenerConnection: Sendable {
             } catch let refusal as Refusal {
                 let response = StatusServer.json(refusal.status, error: refusal.message)
                 _ = try? await write(response, for: nil, keepAlive: false)
+                await closeAfterRefusal()
                 return
             } catch {
                 return
@@ -68,17 +70,27 @@ struct ListenerConnection: Sendable {
         }
     }
 
+    /// Ends the sending side and reads what the client still sends (at most 64 KiB, for at most a
+    /// second) before closing: closing with unread bytes makes the kernel send a reset, which can
+    /// destroy the refusal before the client reads it.
+    private func closeAfterRefusal() async {
+        OS.shutdownSocket(socket.socket.file.rawValue, sendingOnly: true)
+        let now = ContinuousClock.now
+        connections.update(id, phase: .answering, deadline: now + .seconds(1), now: now)
+        var drained = 0
+        while drained < 64 * 1024, let chunk = try? await socket.read(atMost: 4096) { drained += chunk.count }
+    }
+
     // MARK: Reading
 
     /// The next request, or nil when the client closed the connection between requests.
     private func readRequest(_ buffer: inout [UInt8], isFirst: Bool) async throws -> HTTPRequest? {
+        let tooLong = Refusal(
+            status: HTTPStatusCode(431, phrase: "Request Header Fields Too Large"),
+            message: "the request header is longer than \(limits.maxHeaderBytes) bytes")
         var headerEnd = Self.headerEnd(in: buffer)
         while headerEnd == nil {
-            guard buffer.count <= limits.maxHeaderBytes else {
-                throw Refusal(
-                    status: HTTPStatusCode(431, phrase: "Request Header Fields Too Large"),
-                    message: "the request header is longer than \(limits.maxHeaderBytes) bytes")
-            }
+            guard buffer.count <= limits.maxHeaderBytes else { throw tooLong }
             let chunk: [UInt8]
             do {
                 chunk = try await socket.read(atMost: 4096)
@@ -97,6 +109,7 @@ struct ListenerConnection: Sendable {
             headerEnd = Self.headerEnd(in: buffer)
         }
         guard let (headerLength, separator) = headerEnd else { return nil }
+        guard headerLength <= limits.maxHeaderBytes else { throw tooLong }
         let head = Array(buffer[..<headerLength])
         buffer.removeFirst(headerLength + separator)
         var request = try Self.parse(head)

@@ -56,10 +56,11 @@ extension OS {
 
 extension OS {
     /// Shuts a socket down both ways (`shutdown(SHUT_RDWR)`) without closing its descriptor, so that a
-    /// task waiting to read or write it wakes up with end of file and closes it itself.
-    public static func shutdownSocket(_ descriptor: Int32) {
+    /// task waiting to read or write it wakes up with end of file and closes it itself. With
+    /// `sendingOnly`, only the sending side (`SHUT_WR`): the peer reads end of file after what was sent.
+    public static func shutdownSocket(_ descriptor: Int32, sendingOnly: Bool = false) {
         // ENOTCONN (the peer already went) is as good as done.
-        _ = shutdown(descriptor, Int32(SHUT_RDWR))
+        _ = shutdown(descriptor, Int32(sendingOnly ? SHUT_WR : SHUT_RDWR))
     }
 
     /// Whether bytes have arrived on a socket and wait to be read (`FIONREAD`).

@@ -132,6 +132,52 @@ struct ListenerTests {
         }
     }
 
+    @Test("HTTP/1.1 pipelining and HEAD, HTTP/1.0, and requests refused: 431, 501, 400, 505")
+    func protocolCases() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1])
+                await feeds.route(["/a.xml"], on: server)
+                let (child, port) = try await Self.start(in: directory, base: base, limits: "10000,10000,64")
+                defer { child.end() }
+
+                // Two requests in one write on one connection: two answers, in order; HEAD has no body.
+                let pipelined = try TCPClient.connect(port: port)
+                defer { try? pipelined.close() }
+                _ = try pipelined.write(
+                    Data("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+                let both = try await TCPClient.read(pipelined) { $0.contains("no such path") }
+                #expect(both.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(both)")
+                let afterHead = both.range(of: "\r\n\r\n").map { String(both[$0.upperBound...]) } ?? ""
+                #expect(afterHead.hasPrefix("HTTP/1.1 404 "), "a HEAD answer has no body: \(both)")
+
+                // HTTP/1.0 without keep-alive: answered, then closed.
+                let old = try TCPClient.connect(port: port)
+                defer { try? old.close() }
+                _ = try old.write(Data("GET /health HTTP/1.0\r\n\r\n".utf8))
+                #expect(try await TCPClient.readResponse(old).contains("Connection: close\r\n"))
+                #expect(await TCPClient.closedCount([old], within: .seconds(5)) == 1)
+
+                for (request, status) in [
+                    ("GET /health HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 20_000))\r\n\r\n", "431"),
+                    ("GET /health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", "501"),
+                    ("BROKEN\r\n\r\n", "400"),
+                    ("GET /health HTTP/2.0\r\n\r\n", "505"),
+                ] {
+                    let socket = try TCPClient.connect(port: port)
+                    defer { try? socket.close() }
+                    _ = try socket.write(Data(request.utf8))
+                    let answer = try await TCPClient.readResponse(socket)
+                    #expect(answer.hasPrefix("HTTP/1.1 \(status)"), "\(answer)")
+                    #expect(await TCPClient.closedCount([socket], within: .seconds(5)) == 1)
+                }
+                child.signal(SIGTERM)
+                #expect(await child.exitStatus() == 0, "\(child.stderr)")
+            }
+        }
+    }
+
     @Test("the daemon raises its soft descriptor limit to the hard one at start")
     func descriptorLimitRaised() async throws {
         try await withTemporaryDirectory { directory in
@@ -262,6 +308,24 @@ enum TCPClient {
             }
         }
         throw TestFailure("no whole response within \(limit): \(String(decoding: bytes, as: UTF8.self))")
+    }
+
+    /// What arrives on `socket` until `done` holds for all of it.
+    static func read(
+        _ socket: Socket, within limit: Duration = .seconds(10), until done: (String) -> Bool
+    ) async throws -> String {
+        let deadline = ContinuousClock.now + limit
+        var bytes: [UInt8] = []
+        while ContinuousClock.now < deadline {
+            do {
+                bytes += try socket.read(atMost: 4096)
+            } catch SocketError.blocked {
+                try await Task.sleep(for: .milliseconds(20))
+                continue
+            }
+            if done(String(decoding: bytes, as: UTF8.self)) { return String(decoding: bytes, as: UTF8.self) }
+        }
+        throw TestFailure("not within \(limit): \(String(decoding: bytes, as: UTF8.self))")
     }
 
     /// One GET on a new connection.

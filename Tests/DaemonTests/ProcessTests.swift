@@ -157,7 +157,12 @@ struct ProcessTests {
                 #expect(healthObject?["status"] as? String == "ok")
                 #expect(healthObject?["feeds"] as? Int == 2)
 
-                #expect(await eventually { await get("/metrics").1.contains("feedd_items_new_total 2") })
+                // Both feeds polled: "a" stored its items, "broken" failed (they need not finish together).
+                #expect(
+                    await eventually {
+                        let text = await get("/metrics").1
+                        return text.contains("feedd_items_new_total 2") && text.contains("feedd_feeds_failing 1\n")
+                    })
                 let metrics = await get("/metrics").1
                 #expect(metrics.contains("# TYPE feedd_polls_total counter"))
                 #expect(metrics.contains("feedd_feeds 2\n"))
