@@ -111,7 +111,7 @@ extension Daemon {
                 preview.new = preview.new.filter { announced.contains($0.key) }
             }
             let hookFeed = HookFeed(
-                name: feed.name, title: document.title ?? state?.title, url: loggableURL(feed.url))
+                name: feed.name, title: document.title ?? state?.title, url: URLCredentials.masked(feed.url))
             var deliveries: [DryRunDelivery] = []
             for hook in plan.hooks {
                 var picked: [(FeedItem, HookEvent)] = []

@@ -1,4 +1,5 @@
 public import Logging
+import Platform
 import ServiceLifecycle
 import UnixSignals
 
@@ -22,6 +23,7 @@ extension Daemon {
         settings: DaemonSettings, logger: Logger, reload: SettingsReloader? = nil,
         notifier: SystemdNotifier = SystemdNotifier()
     ) async throws(DaemonError) {
+        raiseDescriptorLimit(logger)
         let daemon = try Daemon(settings: settings, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(
@@ -50,6 +52,19 @@ extension Daemon {
             logger.error("service group ended with an error", metadata: ["error": "\(error)"])
         }
         try daemon.close()
+    }
+}
+
+extension Daemon {
+    /// Raises the soft descriptor limit to the hard one: a daemon with many feeds, hook processes and
+    /// listener connections needs more than the 1,024 many systems start services with.
+    static func raiseDescriptorLimit(_ logger: Logger) {
+        do throws(SystemError) {
+            let limit = try DescriptorLimit.raiseSoftToHard()
+            logger.debug("descriptor limit", metadata: ["limit.soft": "\(limit.soft)", "limit.hard": "\(limit.hard)"])
+        } catch {
+            logger.warning("could not raise the descriptor limit", metadata: ["error": "\(error)"])
+        }
     }
 }
 

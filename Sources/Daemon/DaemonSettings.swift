@@ -33,6 +33,8 @@ public struct DaemonSettings: Sendable {
     /// The HTTP listener's address (config `listen`): health, metrics, feed status and recent items, read
     /// only. Nil (the default): none.
     public var listen: ListenAddress?
+    /// The listener's timeouts and connection limit (docs/daemon.md); tests shorten them.
+    public var listenerLimits = ListenerLimits()
 
     public init(
         stateDirectory: String,

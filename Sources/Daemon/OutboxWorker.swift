@@ -172,7 +172,7 @@ struct OutboxWorker: Sendable {
 
         let settings = runtime.settings
         let feedState = try? store.fetchState(feed: first.feed)
-        let feedURL = loggableURL(settings.feeds[first.feed]?.url ?? feedState?.url ?? "")
+        let feedURL = URLCredentials.masked(settings.feeds[first.feed]?.url ?? feedState?.url ?? "")
         let id = live.count == 1 ? "\(first.id)" : "\(first.id)-\(live[live.count - 1].id)"
         let delivery = Hooks.Delivery(
             id: id, attempt: first.attempt + 1,
@@ -180,7 +180,8 @@ struct OutboxWorker: Sendable {
             event: first.event == .updated ? .updated : .new,
             content: hook.batch ? .batch(items) : .item(items[0]))
         let runner = HookRunner(hook: hook.hook, policy: hook.retry, clock: runtime.clock, random: runtime.random)
-        let step = await runner.attempt(delivery, firstAttemptAt: first.created)
+        // A hook's failure may quote its own URL (a webhook's), credentials and all.
+        let step = await runner.attempt(delivery, firstAttemptAt: first.created).maskingCredentials
         do throws(StoreError) {
             switch step {
             case .delivered(let details):
@@ -221,6 +222,18 @@ extension OutboxWorker.Summary {
         case .delivered: delivered += rows
         case .retried: retried += rows
         case .dead: dead += rows
+        }
+    }
+}
+
+extension HookRunner.Step {
+    /// The step with the credentials of any URL in its text masked, for the log and the outbox.
+    var maskingCredentials: Self {
+        switch self {
+        case .delivered(let details): return .delivered(details: URLCredentials.masking(in: details))
+        case .retry(let attempt, let at, let reason):
+            return .retry(attempt: attempt, at: at, reason: URLCredentials.masking(in: reason))
+        case .dead(let reason): return .dead(reason: URLCredentials.masking(in: reason))
         }
     }
 }

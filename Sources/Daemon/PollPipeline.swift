@@ -76,10 +76,10 @@ struct PollPipeline: Sendable {
                     retryAfter = max(retryAfter ?? 0, left)
                 }
             }
-            let message = redacted(error.description, url: url)
+            let message = URLCredentials.masking(in: error.description)
             var metadata: Logger.Metadata = ["error": "\(message)"]
             if case .httpStatus(_, let code, _, _) = error { metadata["http.status"] = "\(code)" }
-            if !error.detail.isEmpty { metadata["error.detail"] = "\(error.detail)" }
+            if !error.detail.isEmpty { metadata["error.detail"] = "\(URLCredentials.masking(in: error.detail))" }
             logger.warning("fetch failed", metadata: metadata)
             var report = failed(feed, state: state, message: message, retryAfter: retryAfter, now: now)
             report.hostPause = pause
@@ -110,7 +110,7 @@ struct PollPipeline: Sendable {
                 let parser = FeedParser(options: .init(baseURL: content.finalURL, charset: content.charset))
                 document = try parser.parse(content.body)
             } catch {
-                let message = redacted("\(content.finalURL): \(error.description)", url: content.finalURL)
+                let message = URLCredentials.masking(in: "\(content.finalURL): \(error.description)")
                 logger.warning("parse failed", metadata: ["error": "\(message)"])
                 return failed(feed, state: state, message: message, retryAfter: nil, now: now)
             }
@@ -239,7 +239,7 @@ struct PollPipeline: Sendable {
         guard isPermanent, target != feed.url, runtime.notePermanentRedirect(of: feed, to: target) else { return }
         logger.notice(
             "feed moved permanently; update its url in the configuration",
-            metadata: ["feed.new_url": "\(loggableURL(target))"])
+            metadata: ["feed.new_url": "\(URLCredentials.masked(target))"])
     }
 
     private func logWarnings(_ warnings: [FetchWarning], _ logger: Logger) {
@@ -249,7 +249,7 @@ struct PollPipeline: Sendable {
     private func feedLogger(_ feed: FeedSettings) -> Logger {
         var logger = runtime.logger
         logger[metadataKey: "feed.name"] = "\(feed.name)"
-        logger[metadataKey: "feed.url"] = "\(loggableURL(feed.url))"
+        logger[metadataKey: "feed.url"] = "\(URLCredentials.masked(feed.url))"
         return logger
     }
 }
@@ -281,21 +281,6 @@ struct DeliveryPlan: Sendable {
         guard feedFilter.accepts(item) else { return [] }
         return hooks.filter { hook in (event == .new || hook.onUpdate) && hook.filter.accepts(item) }.map(\.name)
     }
-}
-
-/// `text` with `url` in it shown without its user name and password.
-func redacted(_ text: String, url: String) -> String {
-    let shown = loggableURL(url)
-    return shown == url ? text : text.replacing(url, with: shown)
-}
-
-/// `url` without a user name and password (`https://user:secret@host/` → `https://host/`), for logs.
-func loggableURL(_ url: String) -> String {
-    guard let schemeEnd = url.firstRange(of: "://") else { return url }
-    let rest = url[schemeEnd.upperBound...]
-    let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    guard let at = authority.lastIndex(of: "@") else { return url }
-    return String(url[..<schemeEnd.upperBound]) + String(rest[rest.index(after: at)...])
 }
 
 /// The `host:port` of a URL as the fetcher keys per-host limits and pauses (`example.org:443`); the

@@ -101,9 +101,9 @@ struct StatusServer: HTTPHandler {
             writer.key("name")
             writer.string(feed.name)
             writer.key("url")
-            writer.string(feed.url)
+            writer.string(URLCredentials.masked(feed.url))
             writer.key("fetching")
-            writer.string(state.url ?? feed.url)
+            writer.string(URLCredentials.masked(state.url ?? feed.url))
             writer.key("title")
             writer.string(state.title)
             writer.key("items")
@@ -119,7 +119,7 @@ struct StatusServer: HTTPHandler {
             writer.key("consecutive_failures")
             writer.integer(Int64(state.consecutiveFailures))
             writer.key("last_error")
-            writer.string(state.lastError)
+            writer.string(state.lastError.map(URLCredentials.masking(in:)))
             writer.key("last_error_at")
             writer.string(state.lastErrorAt?.rfc3339)
             writer.endObject()
@@ -158,12 +158,12 @@ struct StatusServer: HTTPHandler {
 
     // MARK: Responses
 
-    private static func json(_ status: HTTPStatusCode, _ body: [UInt8]) -> HTTPResponse {
+    static func json(_ status: HTTPStatusCode, _ body: [UInt8]) -> HTTPResponse {
         HTTPResponse(
             statusCode: status, headers: [.contentType: "application/json; charset=utf-8"], body: Data(body + [0x0A]))
     }
 
-    private static func json(_ status: HTTPStatusCode, error: String, headers: HTTPHeaders = [:]) -> HTTPResponse {
+    static func json(_ status: HTTPStatusCode, error: String, headers: HTTPHeaders = [:]) -> HTTPResponse {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("error")

@@ -5,6 +5,7 @@ import FlyingSocks
 import Glibc
 import Hooks
 import Logging
+import Platform
 import ServiceLifecycle
 
 /// Runs the HTTP listener (`StatusServer`) until graceful shutdown. A listener that cannot bind (the
@@ -20,39 +21,38 @@ struct StatusService: Service {
         let runtime = daemon.runtime
         let logger = runtime.logger
         let handler = StatusServer(runtime: runtime, startedAt: runtime.clock.now())
+        let limits = runtime.settings.settings.listenerLimits
+        let descriptors = (try? DescriptorLimit.current().soft) ?? 1024
+        let connectionLimit = limits.connectionLimit(descriptors: descriptors)
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                let server: HTTPServer
+                let address: any SocketAddress
                 do {
-                    server = HTTPServer(
-                        address: try Self.socketAddress(address), timeout: 15, logger: LoggerBridge(logger: logger),
-                        handler: handler)
+                    address = try Self.socketAddress(self.address)
                 } catch {
-                    logger.error("HTTP listener: not an address", metadata: ["listen": "\(address)"])
+                    logger.error("HTTP listener: not an address", metadata: ["listen": "\(self.address)"])
                     return
                 }
-                let task = Task { try await server.run() }
                 do {
-                    try await server.waitUntilListening(timeout: 5)
-                    let bound = await server.listeningAddress.map(Self.describe) ?? address.description
-                    logger.info("HTTP listener started", metadata: ["listen": "\(bound)"])
-                    if !address.isLoopback {
+                    let listener = try StatusListener(
+                        address: address, handler: handler, limits: limits, connectionLimit: connectionLimit,
+                        logger: logger)
+                    let bound = listener.boundAddress.map(Self.describe) ?? self.address.description
+                    logger.info(
+                        "HTTP listener started",
+                        metadata: ["listen": "\(bound)", "connections.max": "\(connectionLimit)"])
+                    if !self.address.isLoopback {
                         logger.warning(
                             "HTTP listener is not on a loopback address: anyone who can reach it can read feeds and items",
-                            metadata: ["listen": "\(address)"])
+                            metadata: ["listen": "\(self.address)"])
                     }
-                    try await withTaskCancellationHandler {
-                        try await task.value
-                    } onCancel: {
-                        Task { await server.stop(timeout: 1) }
-                    }
+                    try await listener.run()
                     return
                 } catch {
-                    task.cancel()
                     if Task.isCancelled { return }
                     logger.error(
                         "HTTP listener failed; trying again in 30 s",
-                        metadata: ["listen": "\(address)", "error": "\(error)"])
+                        metadata: ["listen": "\(self.address)", "error": "\(error)"])
                     try? await Task.sleep(for: Self.retryDelay)
                 }
             }
@@ -73,15 +73,4 @@ struct StatusService: Service {
         case .unix(let path): return path
         }
     }
-}
-
-/// FlyingFox's log lines into the daemon's logger: its connection chatter at debug, its failures as they are.
-struct LoggerBridge: FlyingSocks.Logging {
-    let logger: Logger
-
-    func logDebug(_ debug: @autoclosure () -> String) { logger.debug("HTTP: \(debug())") }
-    func logInfo(_ info: @autoclosure () -> String) { logger.debug("HTTP: \(info())") }
-    func logWarning(_ warning: @autoclosure () -> String) { logger.warning("HTTP: \(warning())") }
-    func logError(_ error: @autoclosure () -> String) { logger.error("HTTP: \(error())") }
-    func logCritical(_ critical: @autoclosure () -> String) { logger.critical("HTTP: \(critical())") }
 }

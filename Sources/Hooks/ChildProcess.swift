@@ -45,7 +45,7 @@ struct ChildProcess: Sendable {
 
     /// Why the child could not be run at all.
     enum Failure: Error, Sendable {
-        /// The executable does not exist or cannot be run.
+        /// The executable does not exist or cannot be run (see `run()` for the errors that count).
         case notFound(String)
         /// Anything else swift-subprocess reported (spawn, pipe, monitoring failures).
         case other(String)
@@ -140,8 +140,10 @@ struct ChildProcess: Sendable {
             if let group = captured.processID { OS.killProcessGroup(group) }
             if case .ended(let status) = inner { result = (status, true) } else { result = (nil, true) }
         case .failed(let error):
-            // ENOENT, ENOEXEC, EACCES: the program is missing or cannot run; retrying will not help.
-            let missing: Set<Int32> = [2, 8, 13]
+            // The program cannot be started, and retrying will not help: ENOENT and ENOTDIR (missing),
+            // EACCES and ENOEXEC (not runnable), EISDIR, ELOOP, ENAMETOOLONG, and E2BIG (arguments and
+            // environment over the kernel's limit).
+            let missing: Set<Int32> = [2, 20, 13, 8, 21, 40, 36, 7]
             let errorNumber: Int32 = error.underlyingError.map { Int32($0.rawValue) } ?? 0
             let isSpawnFailure = error.code == SubprocessError.Code.spawnFailed
             if error.code == SubprocessError.Code.executableNotFound

@@ -12,13 +12,14 @@ public struct HookFeed: Sendable, Hashable {
     public var name: String
     /// The feed's title, or nil when it has none.
     public var title: String?
-    /// The URL the feed is fetched from.
+    /// The URL the feed is fetched from, with the password of any credentials in it masked
+    /// (`https://user:***@host/feed.xml`): what every hook shows, payload and `FEEDD_FEED_URL` alike.
     public var url: String
 
     public init(name: String, title: String? = nil, url: String) {
         self.name = name
         self.title = title
-        self.url = url
+        self.url = URLCredentials.masked(url)
     }
 }
 

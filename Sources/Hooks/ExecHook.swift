@@ -58,6 +58,9 @@ public struct ExecHook: Hook {
     public let name: String
     public let configuration: Configuration
 
+    /// The most bytes of one `FEEDD_*` value (32 KiB).
+    public static let environmentValueLimit = 32 * 1024
+
     /// Checks the settings: the command must name a program.
     public init(name: String, configuration: Configuration) throws(HookError) {
         guard let program = configuration.command.first, !program.isEmpty else {
@@ -140,11 +143,13 @@ public struct ExecHook: Hook {
     }
 
     /// The `FEEDD_*` variables of a delivery. Item variables describe the single item; for a batch
-    /// they are empty and `FEEDD_ITEMS` gives the count. Missing values are empty strings.
+    /// they are empty and `FEEDD_ITEMS` gives the count. Missing values are empty strings; each value is
+    /// cut to `environmentValueLimit` bytes (the kernel refuses a string over 128 KiB, `E2BIG`, and
+    /// the program would not start at all), at a character boundary. Standard input has it all.
     public static func environment(for delivery: Delivery) -> [String: String] {
         let items = delivery.items
         let item = delivery.isBatch ? nil : items.first
-        return [
+        let values: [String: String] = [
             "FEEDD_FEED": delivery.feed.name,
             "FEEDD_FEED_TITLE": delivery.feed.title ?? "",
             "FEEDD_FEED_URL": delivery.feed.url,
@@ -158,6 +163,16 @@ public struct ExecHook: Hook {
             "FEEDD_PUBLISHED": item?.published?.rfc3339 ?? "",
             "FEEDD_AUTHOR": item?.authors.first { $0.name != nil }?.name ?? "",
         ]
+        return values.mapValues { cut($0, toBytes: environmentValueLimit) }
+    }
+
+    /// `text` cut to at most `limit` bytes of UTF-8, never inside a character's bytes.
+    static func cut(_ text: String, toBytes limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        var end = text.utf8.index(text.utf8.startIndex, offsetBy: limit)
+        // Back to the start of a scalar: continuation bytes are 10xxxxxx.
+        while end > text.utf8.startIndex, text.utf8[end] & 0xC0 == 0x80 { end = text.utf8.index(before: end) }
+        return String(text.utf8[..<end]) ?? String(decoding: text.utf8[..<end], as: UTF8.self)
     }
 
     static func format(_ duration: Duration) -> String {

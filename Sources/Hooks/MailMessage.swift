@@ -55,8 +55,10 @@ public enum MailMessage {
             ("X-Feedd-Delivery", delivery.id),
         ]
         if case .item(let item) = delivery.content {
-            headers.append(("X-Feedd-Key", item.key))
-            if let link = item.link, link.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
+            // Raw values only when they are one printable ASCII word: a line break would start a header.
+            let isWord = { (text: String) in text.utf8.allSatisfy { (0x21...0x7E).contains($0) } }
+            if isWord(item.key) { headers.append(("X-Feedd-Key", item.key)) }
+            if let link = item.link, isWord(link) {
                 headers.append(("X-Feedd-Link", link))
             }
         }

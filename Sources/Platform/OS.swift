@@ -53,3 +53,19 @@ extension OS {
         return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
     }
 }
+
+extension OS {
+    /// Shuts a socket down both ways (`shutdown(SHUT_RDWR)`) without closing its descriptor, so that a
+    /// task waiting to read or write it wakes up with end of file and closes it itself. With
+    /// `sendingOnly`, only the sending side (`SHUT_WR`): the peer reads end of file after what was sent.
+    public static func shutdownSocket(_ descriptor: Int32, sendingOnly: Bool = false) {
+        // ENOTCONN (the peer already went) is as good as done.
+        _ = shutdown(descriptor, Int32(sendingOnly ? SHUT_WR : SHUT_RDWR))
+    }
+
+    /// Whether bytes have arrived on a socket and wait to be read (`FIONREAD`).
+    public static func hasPendingInput(_ descriptor: Int32) -> Bool {
+        var count: Int32 = 0
+        return ioctl(descriptor, UInt(FIONREAD), &count) == 0 && count > 0
+    }
+}

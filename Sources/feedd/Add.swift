@@ -106,7 +106,7 @@ struct Add: AsyncParsableCommand {
             configuration.feed(named: feedName) == nil
                 ? "\(path): not read by \(configPath) (add it to `include` there first)" : nil
         }
-        write("added feed `\(feedName)` (\(feedURL)) to \(path)\n")
+        write("added feed `\(feedName)` (\(URLCredentials.masked(feedURL))) to \(path)\n")
     }
 
     /// The feed's final URL and document: URL itself, or the first feed its page names that parses.
@@ -129,8 +129,9 @@ struct Add: AsyncParsableCommand {
                 status: 65)
         }
         write(
-            "\(pageURL): a page naming \(candidates.count) feed\(candidates.count == 1 ? "" : "s"):\n"
-                + candidates.map { "  \($0.shown)\n" }.joined())
+            URLCredentials.masking(
+                in: "\(pageURL): a page naming \(candidates.count) feed\(candidates.count == 1 ? "" : "s"):\n"
+                    + candidates.map { "  \($0.shown)\n" }.joined()))
         var failures: [String] = []
         for candidate in candidates {
             let feedSource: InputSource
@@ -148,7 +149,7 @@ struct Add: AsyncParsableCommand {
                 failures.append("\(candidate.url): \(error)")
             }
         }
-        try? StandardStream.error.write(failures.map { "feedd: \($0)\n" }.joined())
+        try? StandardStream.error.write(failures.map { "feedd: \(URLCredentials.masking(in: $0))\n" }.joined())
         Diagnostics.fail("\(url): none of the \(candidates.count) feeds the page names could be read", status: 65)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import FeedModel
 import FeedParser
 import Platform
 
@@ -18,7 +19,8 @@ struct Check: ParsableCommand {
             global key with its value (defaults included), every hook and feed with
             the keys that differ from the defaults, relative paths made absolute.
             Secrets written in the file print as "********"; those read from a file
-            or the environment print as where they come from.
+            or the environment print as where they come from. A password in a URL
+            prints masked (https://user:***@host/), as in every message of feedd.
 
             The file is --config, else $FEEDD_CONFIG, else /etc/feedd/feedd.toml
             when it exists, else config/feedd.toml. The state directory is
@@ -59,7 +61,7 @@ struct Check: ParsableCommand {
         }
         guard !quiet else { return }
         do {
-            try StandardStream.output.write(ConfigRenderer.toml(configuration))
+            try StandardStream.output.write(URLCredentials.masking(in: ConfigRenderer.toml(configuration)))
         } catch {
             Diagnostics.fail("standard output: \(error)", status: 1)
         }

@@ -60,7 +60,7 @@ struct Deliveries: ParsableCommand {
             if deliveries.isEmpty { output.line(dead ? "no dead deliveries" : "no pending deliveries") }
             for delivery in deliveries {
                 let when = dead ? "dead" : delivery.nextAttempt.rfc3339
-                let error = delivery.lastError.map { $0.replacingTabsAndNewlines() } ?? "-"
+                let error = delivery.lastError.map { URLCredentials.masking(in: $0).replacingTabsAndNewlines() } ?? "-"
                 output.line(
                     "\(delivery.id)\t\(delivery.hook)\t\(delivery.feed)\t\(delivery.event.name)\t\(delivery.attempt)\t"
                         + "\(when)\t\(error)")

@@ -1,9 +1,10 @@
+import FeedModel
 import Platform
 
 enum Diagnostics {
-    /// Prints `feedd: message` on standard error and exits with `status`.
+    /// Prints `feedd: message` on standard error, credentials in URLs masked, and exits with `status`.
     static func fail(_ message: String, status: Int32) -> Never {
-        try? StandardStream.error.write("feedd: \(message)\n")
+        try? StandardStream.error.write("feedd: \(URLCredentials.masking(in: message))\n")
         exitProcess(status)
     }
 }

@@ -37,7 +37,8 @@ struct Feeds: ParsableCommand {
         output.line("NAME\tITEMS\tHELD\tLAST SUCCESS\tFAILURES\tNEXT DUE\tLAST ERROR\tHOST PAUSED UNTIL")
         for feed in feeds {
             let state = feed.state
-            let error = state.lastError.map { "\(Timestamp.text(state.lastErrorAt)) \($0)" } ?? "-"
+            let error =
+                state.lastError.map { "\(Timestamp.text(state.lastErrorAt)) \(URLCredentials.masking(in: $0))" } ?? "-"
             let paused = pauses[feed.name].map { "\($0.until.rfc3339) \($0.host) (HTTP \($0.httpStatus))" } ?? "-"
             output.line(
                 "\(feed.name)\t\(feed.itemCount)\t\(feed.heldCount)\t\(Timestamp.text(state.lastSuccess))\t"

@@ -108,7 +108,7 @@ enum Verbose {
     }
 
     private static func write(_ lines: [String]) {
-        try? StandardStream.error.write(lines.map { "feedd: \($0)\n" }.joined())
+        try? StandardStream.error.write(lines.map { "feedd: \(URLCredentials.masking(in: $0))\n" }.joined())
     }
 }
 

@@ -148,7 +148,9 @@ struct ExportOPML: ParsableCommand {
             FILE: one outline per feed, with the feed's name as its text and title and
             its URL as xmlUrl, nested in outlines named after its tags (the folders of
             other readers). Other readers import it, and `feedd import-opml` of it on an
-            empty configuration gives the same feeds.
+            empty configuration gives the same feeds. URLs are written as configured,
+            credentials included (user:password@): the document is your subscriptions,
+            exported on purpose, while every other output of feedd masks them.
 
             EXAMPLES
               feedd export-opml > subscriptions.opml

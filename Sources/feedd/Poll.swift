@@ -65,7 +65,7 @@ struct Poll: AsyncParsableCommand {
                 DaemonFailure.exit(error)
             }
             for result in results {
-                try? StandardStream.error.write("\(result.feed): \(result.outcome)\n")
+                try? StandardStream.error.write(URLCredentials.masking(in: "\(result.feed): \(result.outcome)\n"))
                 for planned in result.deliveries {
                     var line = Array("{\"hook\":".utf8)
                     var name = JSONWriter(reservingCapacity: 64)
@@ -93,7 +93,7 @@ struct Poll: AsyncParsableCommand {
             DaemonFailure.exit(error)
         }
         for (feed, message) in summary.failures.sorted(by: { $0.key < $1.key }) {
-            try? StandardStream.error.write("feedd: \(feed): \(message)\n")
+            try? StandardStream.error.write(URLCredentials.masking(in: "feedd: \(feed): \(message)\n"))
         }
         for (feed, until) in summary.deferred.sorted(by: { $0.key < $1.key }) {
             try? StandardStream.error.write("feedd: \(feed): not polled: its host is paused until \(until.rfc3339)\n")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import FeedModel
 import Platform
 
 struct Remove: ParsableCommand {
@@ -74,7 +75,7 @@ struct Remove: ParsableCommand {
         text += "its stored items and fetch state stay in the state directory (`feedd store compact` keeps them), "
         text += "so adding it again announces none of the items already seen\n"
         do {
-            try StandardStream.output.write(text)
+            try StandardStream.output.write(URLCredentials.masking(in: text))
         } catch {
             Diagnostics.fail("standard output: \(error)", status: 1)
         }

@@ -6,7 +6,7 @@
 // feed fires one `jsonl` hook named "log" writing to JSONL_PATH. With `once`, it polls once and exits
 // (as `feedd poll --once`), printing the summary. $DAEMONCHILD_NOTIFY_EXISTING=1 announces a new feed's
 // items; $DAEMONCHILD_RETRY_SECONDS sets the hook's first retry delay (default 30); $DAEMONCHILD_LISTEN
-// sets `listen` (the HTTP listener).
+// sets `listen` (the HTTP listener); $DAEMONCHILD_LISTENER_LIMITS=HEADER_MS,IDLE_MS,MAX_CONNECTIONS its limits.
 import Config
 import Daemon
 import Hooks
@@ -50,7 +50,7 @@ enum ChildError: Error, CustomStringConvertible {
     }
     let hook = try JSONLinesHook(name: "log", configuration: .init(path: jsonlPath))
     let retrySeconds = OS.environment("DAEMONCHILD_RETRY_SECONDS").flatMap { Int($0) } ?? 30
-    return DaemonSettings(
+    var settings = DaemonSettings(
         stateDirectory: stateDirectory, feeds: feeds,
         hooks: [HookSettings(hook: hook, retry: RetryPolicy(baseDelay: .seconds(retrySeconds)))], globalHooks: ["log"],
         schedule: ScheduleSettings(
@@ -58,6 +58,14 @@ enum ChildError: Error, CustomStringConvertible {
         notifyExisting: OS.environment("DAEMONCHILD_NOTIFY_EXISTING") == "1" ? .all : .none,
         shutdownGrace: .seconds(3),
         listen: try OS.environment("DAEMONCHILD_LISTEN").map { text throws in try ListenAddress(parsing: text) })
+    if let text = OS.environment("DAEMONCHILD_LISTENER_LIMITS") {
+        let numbers = text.split(separator: ",").compactMap { Int($0) }
+        guard numbers.count == 3 else { throw ChildError.feeds("DAEMONCHILD_LISTENER_LIMITS: \(text)") }
+        settings.listenerLimits.headerTimeout = .milliseconds(numbers[0])
+        settings.listenerLimits.idleTimeout = .milliseconds(numbers[1])
+        settings.listenerLimits.maxConnections = numbers[2]
+    }
+    return settings
 }
 
 do {

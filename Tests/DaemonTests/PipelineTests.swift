@@ -322,3 +322,38 @@ struct LaterClock: WallClock {
         Timestamp(secondsSince1970: SystemClock().now().secondsSince1970 + seconds)
     }
 }
+
+/// Exec hooks through the whole pipeline: what cannot start is given up at once.
+@Suite("Exec hooks in the pipeline")
+struct ExecPipelineTests {
+    @Test("a hook program that does not exist: a dead letter at the first attempt, logged as an error")
+    func missingProgramIsDeadAtOnce() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1])
+                await feeds.route(["/a.xml"], on: server)
+                let missing = try ExecHook(
+                    name: "missing", configuration: .init(command: [directory.path + "/no-such-program"]))
+                let settings = try testSettings(
+                    directory: directory, feeds: [FeedSettings(name: "a", url: base + "/a.xml", hooks: ["missing"])],
+                    extraHooks: [HookSettings(hook: missing, retry: RetryPolicy(maxAttempts: 20))],
+                    notifyExisting: .all)
+                let logs = InMemoryLogHandler()
+                let daemon = try Daemon(settings: settings, logger: Logger(label: "feedd") { _ in logs })
+                let summary = await daemon.pollOnce()
+                #expect(summary.newItems == 1)
+                let dead = try daemon.store.deadDeliveries()
+                #expect(dead.map(\.hook) == ["missing"])
+                #expect(dead.first?.lastError?.contains("no-such-program") == true, "\(dead)")
+                #expect(try daemon.store.pendingDeliveries(hook: "missing").isEmpty)
+                let given = logs.entries.filter { $0.message.description.hasPrefix("delivery given up") }
+                #expect(given.count == 1)
+                #expect(given.first?.level == .error)
+                // Given up at the first attempt, of the 20 the retry policy allows.
+                #expect(given.first?.metadata["attempt"]?.description == "1")
+                try daemon.close()
+            }
+        }
+    }
+}

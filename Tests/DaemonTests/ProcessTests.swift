@@ -23,10 +23,17 @@ struct ProcessTests {
         let process: Process
         private let errorText = TextBuffer()
 
-        init(arguments: [String], environment: [String: String] = [:]) throws {
+        /// With a `wrapper` (a program and its arguments), that program is run with DaemonChild's path and
+        /// `arguments` after its own, to `exec` it in a changed setting (`sh -c 'ulimit …; exec "$0" "$@"'`).
+        init(arguments: [String], environment: [String: String] = [:], wrapper: [String] = []) throws {
             process = Process()
-            process.executableURL = builtExecutable("DaemonChild")
-            process.arguments = arguments
+            if let program = wrapper.first {
+                process.executableURL = URL(fileURLWithPath: program)
+                process.arguments = wrapper.dropFirst() + [builtExecutable("DaemonChild").path] + arguments
+            } else {
+                process.executableURL = builtExecutable("DaemonChild")
+                process.arguments = arguments
+            }
             var env = ProcessInfo.processInfo.environment
             env["JOURNAL_STREAM"] = nil
             env["NOTIFY_SOCKET"] = nil
@@ -46,6 +53,13 @@ struct ProcessTests {
         var stderr: String { errorText.text }
 
         func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+        /// Kills the child if it still runs and waits for it: for `defer`, so that no test leaves one behind.
+        func end() {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
 
         /// Waits for the exit, up to `timeout`; nil when it did not exit (then it is killed).
         func exitStatus(timeout: Duration = .seconds(10)) async -> Int32? {
@@ -143,7 +157,12 @@ struct ProcessTests {
                 #expect(healthObject?["status"] as? String == "ok")
                 #expect(healthObject?["feeds"] as? Int == 2)
 
-                #expect(await eventually { await get("/metrics").1.contains("feedd_items_new_total 2") })
+                // Both feeds polled: "a" stored its items, "broken" failed (they need not finish together).
+                #expect(
+                    await eventually {
+                        let text = await get("/metrics").1
+                        return text.contains("feedd_items_new_total 2") && text.contains("feedd_feeds_failing 1\n")
+                    })
                 let metrics = await get("/metrics").1
                 #expect(metrics.contains("# TYPE feedd_polls_total counter"))
                 #expect(metrics.contains("feedd_feeds 2\n"))

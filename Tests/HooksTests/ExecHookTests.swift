@@ -134,6 +134,90 @@ struct ExecHookTests {
         }
     }
 
+    @Test("a 200 KiB title: FEEDD_TITLE is cut to 32 KiB at a character boundary, standard input has it all")
+    func longTitleIsCutInTheEnvironment() async throws {
+        try await withTemporaryDirectory { directory in
+            // 1 + 2 × 100,000 bytes: the 32 KiB limit falls inside a two-byte "é".
+            let title = "a" + String(repeating: "é", count: 100_000)
+            let hook = try ExecHook(
+                name: "long",
+                configuration: .init(command: [
+                    "/bin/sh", "-c", "printf '%s' \"$FEEDD_TITLE\" > \"$0/title.txt\"; cat > \"$0/stdin.json\"",
+                    directory.path,
+                ]))
+            let report = await hook.run(Sample.delivery(Sample.item(title: title)))
+            #expect(report.outcome == .delivered("exit status 0"))
+            let cut = try Data(contentsOf: directory.url(for: "title.txt"))
+            #expect(cut.count == ExecHook.environmentValueLimit - 1)
+            #expect(String(data: cut, encoding: .utf8) == "a" + String(repeating: "é", count: 16_383))
+            let payload = try parseJSON(Array(try Data(contentsOf: directory.url(for: "stdin.json"))))
+            #expect(payload["title"] as? String == title)
+        }
+    }
+
+    @Test("a program the kernel refuses to start (E2BIG: an environment too large) is a permanent failure")
+    func unstartableProgramIsPermanent() async throws {
+        // The configured `env` is the user's and is not cut; 200 KiB in one string is more than execve takes.
+        let hook = try ExecHook(
+            name: "big",
+            configuration: .init(command: ["/bin/true"], environment: ["HUGE": String(repeating: "x", count: 200_000)]))
+        let report = await hook.run(Sample.delivery())
+        guard case .permanent(let reason) = report.outcome else {
+            Issue.record("expected a permanent failure, got \(report.outcome)")
+            return
+        }
+        #expect(reason.contains("cannot run /bin/true"), "\(reason)")
+        #expect(report.processID == 0)
+    }
+
+    @Test("a hook command that does not exist is a dead letter at the first attempt, not retried")
+    func missingProgramIsDeadAtOnce() async throws {
+        let hook = try ExecHook(name: "nope", configuration: .init(command: ["feedd-no-such-hook-program"]))
+        let runner = HookRunner(hook: hook, policy: RetryPolicy(maxAttempts: 10), clock: ManualClock())
+        let step = await runner.attempt(Sample.delivery(), firstAttemptAt: ManualClock().now())
+        guard case .dead(let reason) = step else {
+            Issue.record("expected a dead letter, got \(step)")
+            return
+        }
+        #expect(reason.contains("feedd-no-such-hook-program"), "\(reason)")
+    }
+
+    @Test("the argument vector is exactly the configured one, whatever the item holds")
+    func argumentsAreAsConfigured() async throws {
+        try await withTemporaryDirectory { directory in
+            let script = try writeScript(
+                "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > \"$1/argv.txt\"", named: "argv.sh", in: directory)
+            let hook = try ExecHook(
+                name: "argv",
+                configuration: .init(command: [script, directory.path, "--title", "{title}", "$FEEDD_TITLE"]))
+            let item = Sample.item(title: "x; rm -rf / `id` $(id)\n--evil")
+            #expect(await hook.deliver(Sample.delivery(item)).isDelivered)
+            let argv = try String(contentsOf: directory.url(for: "argv.txt"), encoding: .utf8)
+            #expect(argv == "\(directory.path)\n--title\n{title}\n$FEEDD_TITLE\n")
+        }
+    }
+
+    @Test("credentials in the feed URL are masked on standard input and in FEEDD_FEED_URL")
+    func feedCredentialsAreMasked() async throws {
+        try await withTemporaryDirectory { directory in
+            let hook = try ExecHook(
+                name: "print",
+                configuration: .init(command: [
+                    "/bin/sh", "-c", "printf '%s' \"$FEEDD_FEED_URL\" > \"$0/url.txt\"; cat > \"$0/stdin.json\"",
+                    directory.path,
+                ]))
+            let feed = HookFeed(name: "private", url: "https://reader:hunter2@feeds.example/private.xml")
+            let delivery = Delivery(id: "d-1", attempt: 1, feed: feed, event: .new, item: Sample.item())
+            #expect(await hook.deliver(delivery).isDelivered)
+            let masked = "https://reader:***@feeds.example/private.xml"
+            #expect(try String(contentsOf: directory.url(for: "url.txt"), encoding: .utf8) == masked)
+            let stdin = try Data(contentsOf: directory.url(for: "stdin.json"))
+            let payload = try parseJSON(Array(stdin))
+            #expect((payload["feed"] as? [String: Any])?["url"] as? String == masked)
+            #expect(!String(decoding: stdin, as: UTF8.self).contains("hunter2"))
+        }
+    }
+
     @Test("an empty command is a configuration error")
     func emptyCommandIsRejected() {
         #expect(throws: HookError.invalidSetting(hook: "x", key: "command", reason: "must name a program to run")) {
