@@ -35,6 +35,23 @@ extension FileStore {
         }
     }
 
+    /// True when the store knows nothing of `feed`: no successful poll, no kept item and no remembered key
+    /// under its name, and none of `items` among the keys a damaged record lost (docs/store.md, "Damaged
+    /// records"). The daemon's first poll of a feed stores silently unless `notify_existing` says otherwise;
+    /// a feed whose records were damaged is not new, so what its document shows is judged by the keys.
+    public func isFirstPoll(feed: String, items: [FeedItem]) throws(StoreError) -> Bool {
+        try locked { (inner) throws(StoreError) -> Bool in Self.isFirstPoll(feed: feed, items: items, in: inner.state) }
+    }
+
+    static func isFirstPoll(feed: String, items: [FeedItem], in state: StoreState) -> Bool {
+        if let number = state.feedNumber(feed, items: items) {
+            let entry = state.feeds[Int(number)]
+            if entry.polls > 0 || !entry.items.isEmpty || !entry.tombstones.isEmpty { return false }
+        }
+        guard !state.lostKeys.isEmpty else { return true }
+        return !items.contains { state.lostKeys.contains(ItemHash(key: $0.key)) }
+    }
+
     /// What `commit(feed:items:…)` would find in `items` now, without writing anything.
     public func preview(feed: String, items: [FeedItem]) throws(StoreError) -> CommitPreview {
         try locked { (inner) throws(StoreError) -> CommitPreview in
@@ -44,7 +61,7 @@ extension FileStore {
             preview.updated = plan.updated.map { items[$0.candidate.index] }
             preview.heldOrMatched = (plan.held + plan.matched).map { items[$0.index] }
             preview.unchanged = plan.unchanged
-            preview.isFirstPoll = plan.polls == 0
+            preview.isFirstPoll = Self.isFirstPoll(feed: feed, items: items, in: inner.state)
             return preview
         }
     }
