@@ -61,6 +61,22 @@ struct SecurityTests {
         #expect(!document.warnings.isEmpty)
     }
 
+    @Test("a quadratic blowup (one large entity referenced many times) ends quickly with bounded output")
+    func quadraticBlowup() throws {
+        // 20,000 references to a 50 KB entity: a gigabyte if expanded.
+        let entity = String(repeating: "a", count: 50_000)
+        let references = String(repeating: "&big;", count: 20_000)
+        let text =
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY big \"\(entity)\">]>\n"
+            + "<rss version=\"2.0\"><channel><title>t</title><item><title>\(references)</title>"
+            + "<description>\(references)</description></item><item><title>after</title></item></channel></rss>"
+        let started = ContinuousClock.now
+        let document = try parse(text)
+        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(document.jsonString().utf8.count < 32 << 20)
+        #expect(!document.warnings.isEmpty)
+    }
+
     @Test("nesting past the limit stops the parse with a warning and keeps what came before")
     func deepNesting() throws {
         let depth = 50_000
