@@ -122,11 +122,16 @@ extension FileStore {
     /// Queues a new delivery to `hook` of every kept item first seen (or updated) at or after `since`
     /// (of one feed, or all), due at `now`, in one durable record: `feedd deliveries replay`. Items that
     /// already have a pending or held delivery to the hook are skipped. Returns how many were queued.
+    /// An item whose body cannot be read (docs/store.md, "Damaged records") cannot be replayed: it is
+    /// skipped and handed to `skipping`.
     @discardableResult
-    public func replay(hook: String, feed: String? = nil, since: Timestamp, now: Timestamp) throws(StoreError) -> Int {
+    public func replay(
+        hook: String, feed: String? = nil, since: Timestamp, now: Timestamp,
+        skipping: (DamagedItem) -> Void = { _ in }
+    ) throws(StoreError) -> Int {
         try locked { (inner) throws(StoreError) -> Int in
             try checkWritable(inner)
-            let listed = try listKeys(feed: feed, since: since, state: inner.state)
+            let listed = try listKeys(feed: feed, since: since, state: inner.state, skipping: skipping)
             var queued = Set<String>()
             for delivery in inner.state.outbox.values
             where delivery.hook == hook && delivery.status != .dead {
@@ -149,21 +154,29 @@ extension FileStore {
 
     /// The (feed, number, key) of kept items first seen or updated since `since`, oldest first, with keys
     /// read from their bodies (the index holds only hashes).
-    private func listKeys(feed: String?, since: Timestamp, state: StoreState) throws(StoreError)
-        -> [(String, UInt32, String)]
-    {
-        var picks: [(FeedEntry, ItemEntry)] = []
+    private func listKeys(
+        feed: String?, since: Timestamp, state: StoreState, skipping: (DamagedItem) -> Void
+    ) throws(StoreError) -> [(String, UInt32, String)] {
+        var picks: [(FeedEntry, ItemHash, ItemEntry)] = []
         for entry in state.feeds where feed == nil || entry.name == feed {
             guard state.feedNumbers[entry.name] == entry.number else { continue }
-            for item in entry.items.values where max(item.firstSeen, item.updatedAt) >= since.secondsSince1970 {
-                picks.append((entry, item))
+            for (key, item) in entry.items where max(item.firstSeen, item.updatedAt) >= since.secondsSince1970 {
+                picks.append((entry, key, item))
             }
         }
-        picks.sort { $0.1.order < $1.1.order }
+        picks.sort { $0.2.order < $1.2.order }
         var reader = BodyReader(directory: directory, fileSystem: options.fileSystem)
         var keys: [(String, UInt32, String)] = []
-        for (feedEntry, item) in picks {
-            let json = try reader.read(item.body)
+        for (feedEntry, key, item) in picks {
+            let json: [UInt8]
+            do {
+                json = try reader.read(item.body)
+            } catch {
+                guard case .corrupt(let path, let offset, let reason) = error else { throw error }
+                skipping(
+                    DamagedItem(feed: feedEntry.name, key: key.keyPrefix, path: path, offset: offset, reason: reason))
+                continue
+            }
             guard let decoded = ItemJSON.decode(json[...]) else { continue }
             keys.append((feedEntry.name, feedEntry.number, decoded.key))
         }

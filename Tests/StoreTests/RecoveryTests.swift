@@ -114,6 +114,23 @@ struct RecoveryTests {
         }
     }
 
+    @Test("replay queues the readable items and names the one whose body is damaged")
+    func replayWithDamagedBody() async throws {
+        try await withTemporaryDirectory { directory in
+            _ = try threeCommits(directory)
+            let segment = try #require(try storeFiles(directory, "segment-").first)
+            var bytes = [UInt8](try Data(contentsOf: segment))
+            bytes[40] ^= 0xFF
+            try Data(bytes).write(to: segment)
+            let store = try FileStore.open(directory: directory.path)
+            var skipped: [DamagedItem] = []
+            let queued = try store.replay(hook: "again", since: t0, now: at(20)) { skipped.append($0) }
+            #expect(queued == 14)
+            #expect(skipped.map(\.offset) == [16])
+            try store.close()
+        }
+    }
+
     @Test("a missing segment file is damage to its items: listings skip them and name the file")
     func missingSegment() async throws {
         try await withTemporaryDirectory { directory in
