@@ -11,9 +11,8 @@ public enum ConfigEditing {
         Suggestion.closest(to: word, in: candidates)
     }
 
-    /// Whether `name` is a valid feed or hook name (letters, digits, `-`, `_` and `.`, starting with a
-    /// letter or digit).
+    /// Whether `name` is a valid feed or hook name (`NameRule`).
     public static func isValidName(_ name: String) -> Bool {
-        Checks.name(name) == nil
+        NameRule.isValid(name)
     }
 }

@@ -109,16 +109,9 @@ enum Checks {
     }
 
     /// A name for a feed or hook: letters, digits, `-`, `_` and `.`, starting with a letter or digit.
+    /// Feed and hook names: `NameRule`.
     @Sendable static func name(_ value: String) -> String? {
-        guard let first = value.unicodeScalars.first else { return "must not be empty" }
-        let allowed = value.unicodeScalars.allSatisfy {
-            $0.isASCII && (isAlphanumeric($0) || "-_.".unicodeScalars.contains($0))
-        }
-        guard allowed, isAlphanumeric(first) else {
-            return
-                "\(TOMLText.quoted(value)) is not a valid name (letters, digits, -, _ and ., starting with a letter or digit)"
-        }
-        return nil
+        NameRule.problem(value)
     }
 
     private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {

@@ -64,6 +64,11 @@ extension CurlEasy {
             return .malformedURL
         case CURLE_WRITE_ERROR where state.exceededBodyLimit:
             return .bodyTooLarge(limit: state.maxBodySize)
+        case CURLE_OUT_OF_MEMORY where state.body.isEmpty:
+            // Before any body byte, libcurl reports a header line past its limit as out of memory.
+            return .headerTooLarge(limit: CurlError.maxHeaderLine)
+        case CURLE_RECV_ERROR where message.hasPrefix("Too large response headers"):
+            return .headerTooLarge(limit: CurlError.maxHeaderSection)
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_ENGINE_NOTFOUND,

@@ -18,6 +18,13 @@ public enum CurlError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A multi-handle call failed (out of memory, a bad handle): a bug or a broken system.
     case multi(name: String, code: Int, message: String)
 
+    /// libcurl's limit on one response header line (`CURL_MAX_HTTP_HEADER`, 100 KiB); past it, libcurl
+    /// 7.88 fails with `CURLE_OUT_OF_MEMORY`, which says nothing of the cause.
+    public static let maxHeaderLine = 100 * 1024
+    /// libcurl's limit on a response's whole header section (300 KiB); past it, `CURLE_RECV_ERROR`
+    /// "Too large response headers".
+    public static let maxHeaderSection = 300 * 1024
+
     /// Why a transfer failed, in the terms callers act on.
     public enum Reason: Sendable, Equatable {
         /// The host name did not resolve.
@@ -32,6 +39,10 @@ public enum CurlError: Error, Sendable, Equatable, CustomStringConvertible {
         case tooManyRedirects
         /// The decoded body grew past the limit set with `setMaxBodySize`.
         case bodyTooLarge(limit: Int)
+        /// The response's header section passed libcurl's fixed limits: one header line over
+        /// `CurlError.maxHeaderLine` bytes, or all of them over `CurlError.maxHeaderSection`. `limit` is the
+        /// one that was passed.
+        case headerTooLarge(limit: Int)
         /// The URL's scheme, or a redirect's scheme, is not allowed or not supported.
         case unsupportedProtocol
         /// The URL could not be parsed.
@@ -95,6 +106,9 @@ public enum CurlError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidHeader(let name):
             return "request header \"\(name)\" contains a line break or is empty"
         case .transfer(let transfer):
+            if case .headerTooLarge(let limit) = transfer.reason {
+                return "\(transfer.url): response header too large (over \(limit) bytes) (curl code \(transfer.code))"
+            }
             return "\(transfer.url): \(transfer.message) (curl code \(transfer.code))"
         case .multi(let name, let code, let message):
             return "libcurl's \(name) failed: \(message) (curl multi code \(code))"

@@ -163,8 +163,23 @@ struct OutboxWorker: Sendable {
                     }
                 }
             } catch {
-                logger.error("outbox read failed", metadata: ["error": "\(error.description)"])
-                return .retried
+                // A damaged body never heals: the delivery becomes a dead letter that says why, so the
+                // feed's later deliveries do not wait behind it. Other failures (the disk) are retried.
+                guard case .corrupt = error else {
+                    logger.error("outbox read failed", metadata: ["error": "\(error.description)"])
+                    return .retried
+                }
+                let reason = "the stored item cannot be read: \(error.description) (see `feedd store check`)"
+                do throws(StoreError) {
+                    try await Blocking.run { () throws(StoreError) in try store.markDead(row.id, error: reason) }
+                } catch {
+                    logger.error("outbox write failed", metadata: ["error": "\(error.description)"])
+                    return .retried
+                }
+                runtime.status.update { $0.deliveryFailures += 1 }
+                logger.error(
+                    "delivery given up; see `feedd deliveries --dead`",
+                    metadata: ["delivery.id": "\(row.id)", "error": "\(reason)"])
             }
         }
         let live = rows.filter { row in items.contains { $0.key == row.itemKey } }

@@ -139,8 +139,10 @@ struct PollPipeline: Sendable {
         let items = Self.oldestFirst(document.items)
         do throws(StoreError) {
             let result = try await Blocking.run { () throws(StoreError) -> CommitResult in
-                // The first poll announces what `notify_existing` says (nil: everything).
-                let announced = try store.polls(feed: feed.name) == 0 ? plan.announcedOnFirstPoll(items) : nil
+                // The first poll announces what `notify_existing` says (nil: everything). A feed whose state
+                // record was lost to damage is not new: the store still knows its items' keys.
+                let isFirst = try store.isFirstPoll(feed: feed.name, items: items)
+                let announced = isFirst ? plan.announcedOnFirstPoll(items) : nil
                 return try store.commit(feed: feed.name, items: items, fetchState: state, now: now) { stored, event in
                     if let announced, !announced.contains(stored.item.key) { return [] }
                     return plan.hooks(for: stored.item, event: event)

@@ -23,6 +23,11 @@ struct JSONFeedParser {
             text = mended.text
             warnings.append("\(mended.count) control characters inside strings escaped")
         }
+        let surrogates = JSONValue.replacingLoneSurrogates(text)
+        if surrogates.count > 0 {
+            text = surrogates.text
+            warnings.append("\(surrogates.count) lone UTF-16 surrogate escapes (\\uD800-\\uDFFF) replaced by U+FFFD")
+        }
         let feed: JSONValue
         do {
             feed = try JSONValue.parse(text)

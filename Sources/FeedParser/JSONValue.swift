@@ -87,6 +87,76 @@ enum JSONValue: Decodable, Equatable {
         return count == 0 ? (bytes, 0) : (output, count)
     }
 
+    /// The text with every `\u` escape of a lone UTF-16 surrogate (a high one `\uD800`-`\uDBFF` not
+    /// followed by the escape of a low one, or a low one `\uDC00`-`\uDFFF` on its own) written as
+    /// `\uFFFD`, and how many there were. `JSONDecoder` refuses the whole text for one of them, where a
+    /// broken character should cost only itself, as invalid UTF-8 does.
+    static func replacingLoneSurrogates(_ bytes: [UInt8]) -> (text: [UInt8], count: Int) {
+        var output: [UInt8] = []
+        var count = 0
+        var inString = false
+        var copied = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if !inString {
+                if byte == UInt8(ascii: "\"") { inString = true }
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: "\"") {
+                inString = false
+                index += 1
+                continue
+            }
+            guard byte == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
+            guard let unit = unicodeEscape(bytes, at: index) else {
+                index += 2  // another escape: the backslash and the character it escapes
+                continue
+            }
+            if (0xD800...0xDBFF).contains(unit), let next = unicodeEscape(bytes, at: index + 6),
+                (0xDC00...0xDFFF).contains(next)
+            {
+                index += 12  // a valid pair
+                continue
+            }
+            guard (0xD800...0xDFFF).contains(unit) else {
+                index += 6
+                continue
+            }
+            if count == 0 { output.reserveCapacity(bytes.count) }
+            output.append(contentsOf: bytes[copied..<index])
+            output.append(contentsOf: Array(#"\ufffd"#.utf8))
+            count += 1
+            index += 6
+            copied = index
+        }
+        guard count > 0 else { return (bytes, 0) }
+        output.append(contentsOf: bytes[copied...])
+        return (output, count)
+    }
+
+    /// The code unit of a `\uXXXX` escape starting at `index`, or nil when there is none.
+    private static func unicodeEscape(_ bytes: [UInt8], at index: Int) -> UInt16? {
+        guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+        else { return nil }
+        var unit: UInt16 = 0
+        for byte in bytes[(index + 2)..<(index + 6)] {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            unit = unit << 4 | UInt16(digit)
+        }
+        return unit
+    }
+
     subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members[key]

@@ -100,6 +100,10 @@ extension FetchError {
             self = .timeout(url: url, kind: .lowSpeed, limit: limits.lowSpeedTime, detail: detail)
         case .bodyTooLarge(let limit):
             self = .tooLarge(url: url, limit: limit)
+        case .headerTooLarge(let limit):
+            let what = limit == CurlError.maxHeaderLine ? "a response header line" : "the response headers"
+            self = .other(
+                url: url, detail: "\(what) too large (over \(limit) bytes); the server sends a broken response")
         case .tooManyRedirects:
             self = .tooManyRedirects(url: url, limit: limits.maxRedirects)
         case .unsupportedProtocol:

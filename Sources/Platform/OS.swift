@@ -43,6 +43,28 @@ extension OS {
     public static func ignoreBrokenPipeSignal() {
         _ = signal(SIGPIPE, SIG_IGN)
     }
+
+    /// Makes a write past the file-size limit (`RLIMIT_FSIZE`, systemd's `LimitFSIZE=`) fail with `EFBIG`,
+    /// which the store reports and survives like a full disk, instead of killing the process with `SIGXFSZ`.
+    public static func ignoreFileSizeSignal() {
+        _ = signal(SIGXFSZ, SIG_IGN)
+    }
+
+    /// Sets this process's file-size limit (`RLIMIT_FSIZE`, soft and hard) to `bytes`; false on failure.
+    /// The test daemon uses it to make the disk "full" for real, root included.
+    public static func limitFileSize(to bytes: Int) -> Bool {
+        var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
+        return setrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0
+    }
+
+    /// True when this process runs as root (user id 0).
+    public static var isRoot: Bool { getuid() == 0 }
+
+    /// Switches a root process to user and group `id` (no supplementary groups), for good; false on
+    /// failure. The test daemon uses it so that file permissions stop it as they stop any daemon user.
+    public static func switchUser(to id: UInt32) -> Bool {
+        setgroups(0, nil) == 0 && setgid(id) == 0 && setuid(id) == 0
+    }
 }
 
 extension OS {

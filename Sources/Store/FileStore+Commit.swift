@@ -29,6 +29,10 @@ extension FileStore {
             let number: UInt32
             if let known = inner.state.feedNumbers[feed] {
                 number = known
+            } else if let unnamed = inner.state.feedNumber(feed, items: items) {
+                // The feed's defining record was lost to damage; its kept items name it again.
+                number = unnamed
+                operations.append(.defineFeed(number: number, name: feed))
             } else {
                 number = UInt32(inner.state.feeds.count)
                 operations.append(.defineFeed(number: number, name: feed))
@@ -188,7 +192,7 @@ extension FileStore {
     /// Sorts a document's items against what the store knows of the feed; writes nothing.
     func classify(feed name: String, items: [FeedItem], in state: StoreState) -> Plan {
         var plan = Plan()
-        let number = state.feedNumbers[name]
+        let number = state.feedNumber(name, items: items)
         let feed = number.map { state.feeds[Int($0)] }
         plan.polls = feed?.polls ?? 0
         var seen = Set<ItemHash>(minimumCapacity: items.count)
@@ -210,6 +214,12 @@ extension FileStore {
                 // Persist that the feed still shows the key at least every 16 polls, so that forgetting
                 // (after `KeyMemory.polls`) never works from a stale record.
                 if plan.polls + 1 &- tombstone.lastSeenPoll >= 16 { plan.refreshed.append(hash) }
+            } else if state.lostKeys.contains(hash) {
+                // Stored by a commit whose record was lost to damage: known, stored again, not announced.
+                plan.matched.append(
+                    Plan.Candidate(
+                        index: index, hash: hash, content: Fingerprint.content(of: item),
+                        link: Fingerprint.link(item.link), title: Fingerprint.title(item.title)))
             } else {
                 plan.new.append(
                     Plan.Candidate(

@@ -35,6 +35,23 @@ extension FileStore {
         }
     }
 
+    /// True when the store knows nothing of `feed`: no successful poll, no kept item and no remembered key
+    /// under its name, and none of `items` among the keys a damaged record lost (docs/store.md, "Damaged
+    /// records"). The daemon's first poll of a feed stores silently unless `notify_existing` says otherwise;
+    /// a feed whose records were damaged is not new, so what its document shows is judged by the keys.
+    public func isFirstPoll(feed: String, items: [FeedItem]) throws(StoreError) -> Bool {
+        try locked { (inner) throws(StoreError) -> Bool in Self.isFirstPoll(feed: feed, items: items, in: inner.state) }
+    }
+
+    static func isFirstPoll(feed: String, items: [FeedItem], in state: StoreState) -> Bool {
+        if let number = state.feedNumber(feed, items: items) {
+            let entry = state.feeds[Int(number)]
+            if entry.polls > 0 || !entry.items.isEmpty || !entry.tombstones.isEmpty { return false }
+        }
+        guard !state.lostKeys.isEmpty else { return true }
+        return !items.contains { state.lostKeys.contains(ItemHash(key: $0.key)) }
+    }
+
     /// What `commit(feed:items:…)` would find in `items` now, without writing anything.
     public func preview(feed: String, items: [FeedItem]) throws(StoreError) -> CommitPreview {
         try locked { (inner) throws(StoreError) -> CommitPreview in
@@ -44,7 +61,7 @@ extension FileStore {
             preview.updated = plan.updated.map { items[$0.candidate.index] }
             preview.heldOrMatched = (plan.held + plan.matched).map { items[$0.index] }
             preview.unchanged = plan.unchanged
-            preview.isFirstPoll = plan.polls == 0
+            preview.isFirstPoll = Self.isFirstPoll(feed: feed, items: items, in: inner.state)
             return preview
         }
     }
@@ -105,11 +122,16 @@ extension FileStore {
     /// Queues a new delivery to `hook` of every kept item first seen (or updated) at or after `since`
     /// (of one feed, or all), due at `now`, in one durable record: `feedd deliveries replay`. Items that
     /// already have a pending or held delivery to the hook are skipped. Returns how many were queued.
+    /// An item whose body cannot be read (docs/store.md, "Damaged records") cannot be replayed: it is
+    /// skipped and handed to `skipping`.
     @discardableResult
-    public func replay(hook: String, feed: String? = nil, since: Timestamp, now: Timestamp) throws(StoreError) -> Int {
+    public func replay(
+        hook: String, feed: String? = nil, since: Timestamp, now: Timestamp,
+        skipping: (DamagedItem) -> Void = { _ in }
+    ) throws(StoreError) -> Int {
         try locked { (inner) throws(StoreError) -> Int in
             try checkWritable(inner)
-            let listed = try listKeys(feed: feed, since: since, state: inner.state)
+            let listed = try listKeys(feed: feed, since: since, state: inner.state, skipping: skipping)
             var queued = Set<String>()
             for delivery in inner.state.outbox.values
             where delivery.hook == hook && delivery.status != .dead {
@@ -132,21 +154,29 @@ extension FileStore {
 
     /// The (feed, number, key) of kept items first seen or updated since `since`, oldest first, with keys
     /// read from their bodies (the index holds only hashes).
-    private func listKeys(feed: String?, since: Timestamp, state: StoreState) throws(StoreError)
-        -> [(String, UInt32, String)]
-    {
-        var picks: [(FeedEntry, ItemEntry)] = []
+    private func listKeys(
+        feed: String?, since: Timestamp, state: StoreState, skipping: (DamagedItem) -> Void
+    ) throws(StoreError) -> [(String, UInt32, String)] {
+        var picks: [(FeedEntry, ItemHash, ItemEntry)] = []
         for entry in state.feeds where feed == nil || entry.name == feed {
             guard state.feedNumbers[entry.name] == entry.number else { continue }
-            for item in entry.items.values where max(item.firstSeen, item.updatedAt) >= since.secondsSince1970 {
-                picks.append((entry, item))
+            for (key, item) in entry.items where max(item.firstSeen, item.updatedAt) >= since.secondsSince1970 {
+                picks.append((entry, key, item))
             }
         }
-        picks.sort { $0.1.order < $1.1.order }
+        picks.sort { $0.2.order < $1.2.order }
         var reader = BodyReader(directory: directory, fileSystem: options.fileSystem)
         var keys: [(String, UInt32, String)] = []
-        for (feedEntry, item) in picks {
-            let json = try reader.read(item.body)
+        for (feedEntry, key, item) in picks {
+            let json: [UInt8]
+            do {
+                json = try reader.read(item.body)
+            } catch {
+                guard case .corrupt(let path, let offset, let reason) = error else { throw error }
+                skipping(
+                    DamagedItem(feed: feedEntry.name, key: key.keyPrefix, path: path, offset: offset, reason: reason))
+                continue
+            }
             guard let decoded = ItemJSON.decode(json[...]) else { continue }
             keys.append((feedEntry.name, feedEntry.number, decoded.key))
         }

@@ -1,4 +1,5 @@
 public import FeedModel
+import Platform
 
 /// An item listed from the store: where it came from, when, and its JSON as stored.
 public struct ItemListing: Sendable {
@@ -34,6 +35,31 @@ public struct ItemListing: Sendable {
     }
 }
 
+/// What `FileStore.listItems` found: the items it could read, and those it skipped.
+public struct ItemList: Sendable {
+    /// The items listed, newest first.
+    public var items: [ItemListing] = []
+    /// Items whose body could not be read back intact, skipped.
+    public var damaged: [DamagedItem] = []
+
+    public init() {}
+}
+
+/// A stored item whose body cannot be read back (docs/store.md, "Damaged records").
+public struct DamagedItem: Sendable, CustomStringConvertible {
+    public var feed: String
+    /// What the store keeps of the item's key: `sha256:` and its first 32 hex digits, then `…`.
+    public var key: String
+    /// The segment file and the offset of the body's record.
+    public var path: String
+    public var offset: Int
+    public var reason: String
+
+    public var description: String {
+        "feed \"\(feed)\": item \(key) skipped: \(path) at offset \(offset): \(reason) (see `feedd store check`)"
+    }
+}
+
 extension FileStore {
     /// The fetch state of a feed, or nil for a feed the store has never recorded.
     public func fetchState(feed: String) throws(StoreError) -> FeedFetchState? {
@@ -59,57 +85,71 @@ extension FileStore {
 
     /// Stored items, newest first (by first-seen time), with their bodies read from disk.
     ///
+    /// An item whose body cannot be read back intact (a damaged or missing segment record) is skipped and
+    /// named in `damaged`; the others are listed, up to `limit` of them. Any other failure (the disk)
+    /// throws.
+    ///
     /// - Parameters:
     ///   - feed: only this feed's items; nil for all.
     ///   - since: only items first seen (or updated) at or after this time.
     ///   - limit: at most this many.
     public func listItems(feed: String? = nil, since: Timestamp? = nil, limit: Int? = nil) throws(StoreError)
-        -> [ItemListing]
+        -> ItemList
     {
         struct Pick {
             var feed: String
+            var key: ItemHash
             var entry: ItemEntry
         }
         let picks = try locked { (inner) throws(StoreError) -> [Pick] in
             var picks: [Pick] = []
             for entry in inner.state.feeds where feed == nil || entry.name == feed {
-                for item in entry.items.values {
+                for (key, item) in entry.items {
                     if let since, max(item.firstSeen, item.updatedAt) < since.secondsSince1970 { continue }
-                    picks.append(Pick(feed: entry.name, entry: item))
+                    picks.append(Pick(feed: entry.name, key: key, entry: item))
                 }
             }
             picks.sort {
                 $0.entry.order > $1.entry.order
             }
-            if let limit, picks.count > limit { picks.removeLast(picks.count - limit) }
             return picks
         }
         var reader = BodyReader(directory: directory, fileSystem: options.fileSystem)
-        var listings: [ItemListing] = []
-        listings.reserveCapacity(picks.count)
+        var list = ItemList()
+        list.items.reserveCapacity(min(picks.count, limit ?? picks.count))
         for pick in picks {
-            let json = try reader.read(pick.entry.body)
-            listings.append(
+            if let limit, list.items.count >= limit { break }
+            let json: [UInt8]
+            do {
+                json = try reader.read(pick.entry.body)
+            } catch {
+                guard case .corrupt(let path, let offset, let reason) = error else { throw error }
+                list.damaged.append(
+                    DamagedItem(feed: pick.feed, key: pick.key.keyPrefix, path: path, offset: offset, reason: reason))
+                continue
+            }
+            list.items.append(
                 ItemListing(
                     feed: pick.feed, firstSeen: Timestamp(secondsSince1970: pick.entry.firstSeen),
                     updated: pick.entry.updatedAt == 0 ? nil : Timestamp(secondsSince1970: pick.entry.updatedAt),
                     json: json))
         }
-        return listings
+        return list
     }
 
-    /// Stored items, decoded, newest first; see `listItems`.
+    /// Stored items, decoded, newest first; see `listItems` (damaged ones are left out).
     public func items(feed: String? = nil, since: Timestamp? = nil, limit: Int? = nil) throws(StoreError)
         -> [StoredItem]
     {
-        try listItems(feed: feed, since: since, limit: limit).compactMap { listing in
+        try listItems(feed: feed, since: since, limit: limit).items.compactMap { listing in
             listing.item.map {
                 StoredItem(feed: listing.feed, item: $0, firstSeen: listing.firstSeen, updated: listing.updated)
             }
         }
     }
 
-    /// One stored item by feed and key (a hook worker loads the item of a delivery this way).
+    /// One stored item by feed and key (a hook worker loads the item of a delivery this way). A body that
+    /// cannot be read back intact throws `StoreError.corrupt`.
     public func item(feed: String, key: String) throws(StoreError) -> StoredItem? {
         let hash = ItemHash(key: key)
         let entry = try locked { (inner) throws(StoreError) -> ItemEntry? in
@@ -159,12 +199,20 @@ struct BodyReader {
             }
             bytes = try file.read(at: Int(location.offset), count: Int(location.length))
         } catch {
+            // A segment that is gone (removed by hand, or by a compaction under a reader) is damage to the
+            // items in it, not a failure of the disk.
+            if error.isNotFound {
+                throw .corrupt(path: path, offset: Int(location.offset), reason: "the segment file is missing")
+            }
             throw .io(path: path, offset: Int(location.offset), cause: error)
         }
         guard let found = RecordFormat.record(in: bytes, at: 0),
             found.type == RecordFormat.RecordType.itemBody.rawValue
         else {
-            throw .corrupt(path: path, offset: Int(location.offset), reason: "item body fails its checksum")
+            throw .corrupt(
+                path: path, offset: Int(location.offset),
+                reason: bytes.count < Int(location.length)
+                    ? "item body is cut short" : "item body fails its checksum")
         }
         return Array(bytes[found.payload])
     }

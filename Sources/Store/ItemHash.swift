@@ -46,6 +46,15 @@ struct ItemHash: Hashable, Sendable {
         }
         return ItemHash(high: high, low: low)
     }
+
+    /// What the hash keeps of the key, for messages: `sha256:`, the first 32 hex digits, and `…`.
+    var keyPrefix: String {
+        func hex(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        return "sha256:" + hex(high) + hex(low) + "…"
+    }
 }
 
 /// Fingerprints of an item's content, normalized link and normalized title (64-bit, stable across runs).

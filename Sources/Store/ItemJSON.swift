@@ -41,4 +41,13 @@ enum ItemJSON {
     }
 
     static func timestamp(_ text: String) -> Timestamp? { Timestamp(rfc3339: text) }
+
+    private struct KeyOnly: Decodable {
+        var key: String
+    }
+
+    /// The `key` of an item body, or nil when the body does not decode.
+    static func key(_ bytes: ArraySlice<UInt8>) -> String? {
+        (try? JSONDecoder().decode(KeyOnly.self, from: Data(bytes)))?.key
+    }
 }

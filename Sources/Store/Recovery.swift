@@ -120,7 +120,39 @@ struct Recovery {
             loaded.segment = try StoreFiles.create(.segment, number: 1, in: directory, fileSystem: fileSystem)
             loaded.segmentEnd = RecordFormat.fileHeaderSize
         }
+        if loaded.notes.contains(where: \.isDamage) {
+            readLostKeys(segments: segments, into: &loaded)
+        }
         return loaded
+    }
+
+    /// After a damaged journal or snapshot record: the keys of item bodies in the segments that no feed
+    /// knows any more (the lost record was the commit that stored them) go to `StoreState.lostKeys`, so
+    /// that the next poll does not announce them again. Runs only when there was damage; a segment that
+    /// cannot be read is passed over (`check` reports it).
+    private func readLostKeys(segments: [UInt32], into loaded: inout Loaded) {
+        var known = Set<ItemHash>()
+        var referenced: [UInt32: Set<UInt32>] = [:]
+        for feed in loaded.state.feeds {
+            known.formUnion(feed.items.keys)
+            known.formUnion(feed.tombstones.keys)
+            for entry in feed.items.values { referenced[entry.body.segment, default: []].insert(entry.body.offset) }
+        }
+        var lost = Set<ItemHash>()
+        for number in segments.sorted() {
+            guard let bytes = try? readAll(StoreFiles.segment(number)) else { continue }
+            RecordFormat.scan(bytes) { piece in
+                guard case .record(let found) = piece, found.type == RecordFormat.RecordType.itemBody.rawValue,
+                    referenced[number]?.contains(UInt32(found.offset)) != true,
+                    let key = ItemJSON.key(bytes[found.payload])
+                else { return }
+                let hash = ItemHash(key: key)
+                if !known.contains(hash) { lost.insert(hash) }
+            }
+        }
+        guard !lost.isEmpty else { return }
+        loaded.state.lostKeys = lost
+        loaded.notes.append(RecoveryNote(kind: .keysFromBodies, path: directory, offset: 0, bytes: lost.count))
     }
 
     private func open(_ name: String) throws(StoreError) -> any StoreFile {
@@ -191,6 +223,13 @@ struct Recovery {
             }
         }
         guard end < size else { return size }
+        if loaded.notes.contains(where: \.isDamage) {
+            // A damaged journal record may have been the commit of these bodies: keep the whole ones (their
+            // keys are read back, `readLostKeys`), cut only a torn one.
+            let bytes = try readAll(StoreFiles.segment(number))
+            while let found = RecordFormat.record(in: bytes, at: end) { end = found.end }
+            guard end < size else { return size }
+        }
         do {
             try file.truncate(to: end)
             try file.sync()

@@ -1,3 +1,5 @@
+import FeedModel
+
 /// A feed in memory: its name, fetch state, index of kept items and remembered keys.
 struct FeedEntry: Sendable {
     var number: UInt32
@@ -17,6 +19,29 @@ struct StoreState: Sendable {
     var feedNumbers: [String: UInt32] = [:]
     var outbox: [UInt64: Delivery] = [:]
     var nextDeliveryID: UInt64 = 1
+    /// Keys of item bodies that no feed knows, read back at start-up from the segments after a damaged
+    /// journal or snapshot record lost the commit that stored them (`Recovery`). A document showing one
+    /// stores it as known, never as new. Kept in memory only: compaction does not write them.
+    var lostKeys: Set<ItemHash> = []
+
+    /// True when no feed is named `name` but a feed's defining record was lost: its number only.
+    func isUnnamed(_ feed: FeedEntry) -> Bool { feedNumbers[feed.name] != feed.number }
+
+    /// The number of the feed named `name`; for a name the store does not know, the number of a feed
+    /// whose defining record was lost (an unnamed one) that holds one of `items`' keys, so that a damaged
+    /// record does not make the feed's kept items new again.
+    func feedNumber(_ name: String, items: [FeedItem]) -> UInt32? {
+        if let known = feedNumbers[name] { return known }
+        let unnamed = feeds.filter { isUnnamed($0) && !($0.items.isEmpty && $0.tombstones.isEmpty) }
+        guard !unnamed.isEmpty else { return nil }
+        for item in items {
+            let hash = ItemHash(key: item.key)
+            if let feed = unnamed.first(where: { $0.items[hash] != nil || $0.tombstones[hash] != nil }) {
+                return feed.number
+            }
+        }
+        return nil
+    }
 
     func feedName(_ number: UInt32) -> String {
         Int(number) < feeds.count ? feeds[Int(number)].name : "#\(number)"
@@ -38,10 +63,12 @@ struct StoreState: Sendable {
             ensureFeed(feed)
             feeds[Int(feed)].tombstones[key] = nil
             feeds[Int(feed)].items[key] = entry
+            if !lostKeys.isEmpty { lostKeys.remove(key) }
         case .tombstone(let feed, let key, let tombstone):
             ensureFeed(feed)
             feeds[Int(feed)].items[key] = nil
             feeds[Int(feed)].tombstones[key] = tombstone
+            if !lostKeys.isEmpty { lostKeys.remove(key) }
         case .putDelivery(let feed, var delivery):
             ensureFeed(feed)
             delivery.feed = feeds[Int(feed)].name

@@ -75,7 +75,8 @@ public struct CommitResult: Sendable {
     public var new: [FeedItem] = []
     /// Items whose key was known but whose content changed.
     public var updated: [FeedItem] = []
-    /// New keys the flood guard matched to stored items by link or title: stored, not announced.
+    /// New keys the flood guard matched to stored items by link or title, or keys of items whose commit
+    /// record was lost to damage (`FileStore` read them back from their bodies): stored, not announced.
     public var matched: [FeedItem] = []
     /// New items stored while their deliveries are held (a flood).
     public var held: [FeedItem] = []
@@ -119,12 +120,18 @@ public struct RecoveryNote: Sendable, CustomStringConvertible {
         /// Item bodies at the end of the newest segment that no commit refers to (a crash between writing
         /// the bodies and the journal record), perhaps torn; cut off. The commit was never acknowledged.
         case unfinishedCommit
+        /// After damaged records: keys of item bodies that no record names any more, read back from the
+        /// segments (`bytes` holds their count); a document that shows them stores them as known.
+        case keysFromBodies
     }
 
     public var kind: Kind
     public var path: String
     public var offset: Int
     public var bytes: Int
+
+    /// True for a damaged or undecodable record: something written and acknowledged was lost.
+    public var isDamage: Bool { kind == .damagedRecord || kind == .undecodable }
 
     public var description: String {
         switch kind {
@@ -136,6 +143,9 @@ public struct RecoveryNote: Sendable, CustomStringConvertible {
             return "\(path): record at offset \(offset) could not be decoded; \(bytes) bytes skipped"
         case .unfinishedCommit:
             return "\(path): item bodies from offset \(offset) belong to no finished commit; \(bytes) bytes dropped"
+        case .keysFromBodies:
+            return "\(path): \(bytes) item keys read back from bodies whose journal record was lost to damage; "
+                + "they are known, not announced again"
         }
     }
 }

@@ -70,8 +70,7 @@ struct Add: AsyncParsableCommand {
 
     func validate() throws {
         if let name, !ConfigEditing.isValidName(name) {
-            throw ValidationError(
-                "--name \(name): not a valid name (letters, digits, -, _ and ., starting with a letter or digit)")
+            throw ValidationError("--name \(name): not a valid name (\(NameRule.summary))")
         }
     }
 

@@ -43,6 +43,7 @@ struct DaemonOptions: ParsableArguments {
             Diagnostics.fail("\(error)", status: 78)
         }
         OS.ignoreBrokenPipeSignal()
+        OS.ignoreFileSizeSignal()
         let level = Logger.Level(rawValue: logLevel ?? loaded.logLevel) ?? .info
         LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: level) }
         return (loaded.settings, Logger(label: "feedd"))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FeedModel
+import Platform
 import Store
 
 struct Deliveries: ParsableCommand {
@@ -140,7 +141,9 @@ struct Deliveries: ParsableCommand {
             let now = StateDirectoryOptions.now
             let cutoff = SinceParser.parse(since, now: now) ?? now
             let count = state.write { (store) throws(StoreError) in
-                try store.replay(hook: hook, feed: feed, since: cutoff, now: now)
+                try store.replay(hook: hook, feed: feed, since: cutoff, now: now) { damaged in
+                    try? StandardStream.error.write("feedd: warning: \(damaged)\n")
+                }
             }
             var output = LineOutput()
             output.line("queued \(count) deliveries to \(hook)")

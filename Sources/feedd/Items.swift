@@ -1,5 +1,6 @@
 import ArgumentParser
 import FeedModel
+import Platform
 import Store
 
 struct Items: ParsableCommand {
@@ -12,6 +13,10 @@ struct Items: ParsableCommand {
             of JSON (JSON Lines): the item object of feedd's spec with `feed`,
             `first_seen` and `changed` (when its content last changed under the same key,
             or null) in front.
+
+            An item whose stored body is damaged (see `feedd store check`) is skipped with a
+            warning on standard error naming its feed, key, file and offset; the others are
+            listed and the exit status stays 0.
 
             The store is opened read-only, so this works while the daemon runs. Items past
             their feed's retention (500 items and 90 days by default) are gone after the
@@ -56,11 +61,12 @@ struct Items: ParsableCommand {
     func run() {
         let store = state.open(readOnly: true)
         let cutoff = since.flatMap { SinceParser.parse($0, now: StateDirectoryOptions.now) }
-        let listings = StoreFailure.run { () throws(StoreError) in
+        let list = StoreFailure.run { () throws(StoreError) in
             try store.listItems(feed: feed, since: cutoff, limit: limit)
         }
+        for damaged in list.damaged { try? StandardStream.error.write("feedd: warning: \(damaged)\n") }
         var output = LineOutput()
-        for listing in listings {
+        for listing in list.items {
             if json {
                 output.bytes(listing.annotatedJSON + [0x0A])
             } else {

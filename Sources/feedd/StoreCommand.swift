@@ -31,6 +31,12 @@ struct StoreCommand: ParsableCommand {
                 can run beside the daemon (a record being written at that moment may show as
                 an incomplete tail).
 
+                Damage costs only the damaged record: `feedd items` and the listener skip a
+                damaged item body with a warning, a delivery of it becomes a dead letter, and
+                item keys of a lost journal record are read back from their bodies so they are
+                not announced again. `feedd store compact` rewrites the journals whole; a
+                backup of the state directory brings lost records back (docs/store.md).
+
                 EXAMPLES
                   feedd store check
                   feedd store check --state-dir /var/lib/feedd || echo damaged

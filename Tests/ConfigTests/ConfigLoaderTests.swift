@@ -182,6 +182,36 @@ struct ConfigLoaderTests {
                 "feedd.toml:1: backoff_cap: expected a duration string") == true)
     }
 
+    @Test("feed and hook names follow one rule, and the error states it")
+    func nameRule() async throws {
+        let good = ["a", "lwn", "a..b", "lwn.net", "A-1_b.c", "9", String(repeating: "x", count: 100)]
+        let bad = ["", ".", "..", ".hidden", "-v", "_x", "a b", "a/b", "a?b", "é", String(repeating: "x", count: 101)]
+        for name in good { #expect(NameRule.problem(name) == nil, "\(name)") }
+        for name in bad { #expect(NameRule.problem(name) != nil, "\(name)") }
+        #expect(ConfigEditing.isValidName("a..b") && !ConfigEditing.isValidName(".."))
+        let text = """
+            [[feed]]
+            name = "a..b"
+            url = "https://example.org/a"
+
+            [[feed]]
+            name = ".."
+            url = "https://example.org/b"
+
+            [[hook]]
+            name = "../x"
+            type = "jsonl"
+            path = "/tmp/x.jsonl"
+            """
+        let lines = try await problems(["feedd.toml": text])
+        let rule = "1 to 100 ASCII letters, digits, -, _ and ., starting with a letter or digit"
+        #expect(
+            lines == [
+                #"feedd.toml:6: feed[1].name: ".." is not a valid name (\#(rule))"#,
+                #"feedd.toml:10: hook[0].name: "../x" is not a valid name (\#(rule))"#,
+            ])
+    }
+
     @Test("a TOML syntax error names its line; a missing file is one problem")
     func syntaxAndMissing() async throws {
         let syntax = try await problems(["feedd.toml": "interval = \"30m\"\nhooks = [\n"])

@@ -7,6 +7,8 @@
 // (as `feedd poll --once`), printing the summary. $DAEMONCHILD_NOTIFY_EXISTING=1 announces a new feed's
 // items; $DAEMONCHILD_RETRY_SECONDS sets the hook's first retry delay (default 30); $DAEMONCHILD_LISTEN
 // sets `listen` (the HTTP listener); $DAEMONCHILD_LISTENER_LIMITS=HEADER_MS,IDLE_MS,MAX_CONNECTIONS its limits.
+// $DAEMONCHILD_FILE_SIZE_LIMIT and $DAEMONCHILD_AS_NOBODY (below) make
+// the disk full and the state directory's permissions bite, for real.
 import Config
 import Daemon
 import Hooks
@@ -23,6 +25,17 @@ let jsonlPath = arguments[2]
 let feedsFile = arguments[3]
 
 OS.ignoreBrokenPipeSignal()
+OS.ignoreFileSizeSignal()
+// $DAEMONCHILD_FILE_SIZE_LIMIT: no file grows past this many bytes (EFBIG, a full disk for real, root too).
+if let text = OS.environment("DAEMONCHILD_FILE_SIZE_LIMIT"), let bytes = Int(text), !OS.limitFileSize(to: bytes) {
+    try? StandardStream.error.write("DaemonChild: setrlimit(RLIMIT_FSIZE) failed\n")
+    exitProcess(70)
+}
+// $DAEMONCHILD_AS_NOBODY=1: a root process becomes user 65534, so that file permissions apply to it.
+if OS.environment("DAEMONCHILD_AS_NOBODY") == "1", OS.isRoot, !OS.switchUser(to: 65534) {
+    try? StandardStream.error.write("DaemonChild: could not switch to user 65534\n")
+    exitProcess(70)
+}
 LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: .debug) }
 let logger = Logger(label: "feedd")
 

@@ -43,6 +43,27 @@ struct DocumentTests {
         #expect(document.warnings == ["3 control characters inside strings escaped"])
     }
 
+    @Test("a lone surrogate escape in a JSON Feed string becomes U+FFFD with a warning; the other items are read")
+    func jsonFeedWithLoneSurrogates() throws {
+        let text = #"""
+            {"version":"https://jsonfeed.org/version/1.1","title":"Lone \ud800 high",
+            "items":[{"id":"1","title":"high then text \uD800x"},
+            {"id":"2","title":"high then high \ud800\ud801 end"},
+            {"id":"3","title":"lone low \udc00"},
+            {"id":"4","title":"pair \ud83d\ude00 ok","content_text":"escaped \\ud800 is text"},
+            {"id":"5","title":"high then escape \ud800\n"}]}
+            """#
+        let document = try parse(text)
+        #expect(document.title == "Lone \u{FFFD} high")
+        #expect(
+            document.items.map(\.title) == [
+                "high then text \u{FFFD}x", "high then high \u{FFFD}\u{FFFD} end", "lone low \u{FFFD}",
+                "pair \u{1F600} ok", "high then escape \u{FFFD}",
+            ])
+        #expect(document.items[3].content == "escaped \\ud800 is text")
+        #expect(document.warnings == ["6 lone UTF-16 surrogate escapes (\\uD800-\\uDFFF) replaced by U+FFFD"])
+    }
+
     @Test("an empty or blank input is not a feed")
     func emptyIsNotAFeed() {
         #expect(throws: ParseError.empty) { try parse("") }

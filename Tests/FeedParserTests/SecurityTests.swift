@@ -61,6 +61,23 @@ struct SecurityTests {
         #expect(!document.warnings.isEmpty)
     }
 
+    @Test("a quadratic blowup (one large entity referenced many times) stops at the text limit, in bounded time")
+    func quadraticBlowup() throws {
+        // 10,000 references to a 20 KB entity: 200 MB if expanded; each text is cut at the parser's limit
+        // (16 MiB by default, 1 MiB here to keep the test quick).
+        let entity = String(repeating: "a", count: 20_000)
+        let references = String(repeating: "&big;", count: 10_000)
+        let text =
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY big \"\(entity)\">]>\n"
+            + "<rss version=\"2.0\"><channel><title>t</title><item><title>\(references)</title>"
+            + "<description>\(references)</description></item><item><title>after</title></item></channel></rss>"
+        let started = ContinuousClock.now
+        let document = try FeedParser(options: .init(maxTextBytes: 1 << 20)).parse(Array(text.utf8))
+        #expect(ContinuousClock.now - started < .seconds(30))
+        #expect(document.jsonString().utf8.count < 3 << 20)
+        #expect(document.warnings.contains { $0.contains("cut off") })
+    }
+
     @Test("nesting past the limit stops the parse with a warning and keeps what came before")
     func deepNesting() throws {
         let depth = 50_000

@@ -61,6 +61,37 @@ struct StoreCommandTests {
         }
     }
 
+    @Test("items skips a damaged item body with a warning naming it, lists the rest and exits 0")
+    func itemsWithDamagedBody() async throws {
+        try await withTemporaryDirectory { directory in
+            try fill(directory).close()
+            // One flipped byte inside the first body ("First", at offset 16 of the first segment).
+            let segment = directory.path + "/segment-00000001.items"
+            let handle = try #require(FileHandle(forUpdatingAtPath: segment))
+            try handle.seek(toOffset: 40)
+            let byte = try #require(try handle.read(upToCount: 1)?.first)
+            try handle.seek(toOffset: 40)
+            try handle.write(contentsOf: [byte ^ 0xFF])
+            try handle.close()
+
+            let check = try await run(["store", "check", "--state-dir", directory.path])
+            #expect(check.status != 0)
+            // (`--limit 1` stops at "Second", before the damaged one: no warning then.)
+            for arguments in [["items"], ["items", "--json"], ["items", "--limit", "2"]] {
+                let listed = try await run(arguments + ["--state-dir", directory.path])
+                #expect(listed.status == 0, "\(arguments): \(listed.stderrText)")
+                let lines = listed.stdoutText.split(separator: "\n")
+                #expect(lines.count == 1 && lines[0].contains("Second"), "\(arguments): \(listed.stdoutText)")
+                #expect(
+                    listed.stderrText.contains(
+                        "feedd: warning: feed \"news\": item \(String(ItemKey.make(.id("n1")).prefix(39)))…"
+                            + " skipped: \(segment) at offset 16: item body fails its checksum (see `feedd store check`)"
+                    ),
+                    "\(listed.stderrText)")
+            }
+        }
+    }
+
     @Test("feeds prints each feed's state; store check says ok")
     func feedsAndCheck() async throws {
         try await withTemporaryDirectory { directory in

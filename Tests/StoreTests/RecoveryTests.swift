@@ -89,7 +89,7 @@ struct RecoveryTests {
         }
     }
 
-    @Test("a damaged item body is reported by check and by reading it, not a crash")
+    @Test("a damaged item body is reported by check, skipped by listings with its name, and the rest is listed")
     func damagedBody() async throws {
         try await withTemporaryDirectory { directory in
             _ = try threeCommits(directory)
@@ -100,7 +100,91 @@ struct RecoveryTests {
             let store = try FileStore.open(directory: directory.path, options: StoreOptions(readOnly: true))
             let report = try store.check()
             #expect(report.badBodies.count == 1)
-            #expect(throws: StoreError.self) { try store.listItems(feed: "f") }
+            let list = try store.listItems(feed: "f")
+            #expect(list.items.count == 14)
+            let damaged = try #require(list.damaged.first)
+            #expect(list.damaged.count == 1)
+            #expect(damaged.feed == "f" && damaged.offset == 16 && damaged.path == segment.path)
+            #expect(damaged.key.hasPrefix("sha256:") && damaged.key.hasSuffix("…"))
+            #expect(damaged.description.contains("item body fails its checksum"))
+            // A limit counts listed items: the damaged one does not take a place.
+            #expect(try store.listItems(feed: "f", limit: 14).items.count == 14)
+            #expect(try store.items(feed: "f").count == 14)
+            #expect(throws: StoreError.self) { try store.item(feed: "f", key: makeItem("f", 1).key) }
+        }
+    }
+
+    @Test("replay queues the readable items and names the one whose body is damaged")
+    func replayWithDamagedBody() async throws {
+        try await withTemporaryDirectory { directory in
+            _ = try threeCommits(directory)
+            let segment = try #require(try storeFiles(directory, "segment-").first)
+            var bytes = [UInt8](try Data(contentsOf: segment))
+            bytes[40] ^= 0xFF
+            try Data(bytes).write(to: segment)
+            let store = try FileStore.open(directory: directory.path)
+            var skipped: [DamagedItem] = []
+            let queued = try store.replay(hook: "again", since: t0, now: at(20)) { skipped.append($0) }
+            #expect(queued == 14)
+            #expect(skipped.map(\.offset) == [16])
+            try store.close()
+        }
+    }
+
+    @Test("a missing segment file is damage to its items: listings skip them and name the file")
+    func missingSegment() async throws {
+        try await withTemporaryDirectory { directory in
+            _ = try threeCommits(directory)
+            let segment = try #require(try storeFiles(directory, "segment-").first)
+            let store = try FileStore.open(directory: directory.path, options: StoreOptions(readOnly: true))
+            try FileManager.default.removeItem(at: segment)
+            let list = try store.listItems()
+            #expect(list.items.isEmpty && list.damaged.count == 15)
+            #expect(list.damaged.allSatisfy { $0.reason == "the segment file is missing" })
+        }
+    }
+
+    @Test("a damaged journal record that stored items: their keys are read back from the bodies, not new again")
+    func damagedCommitRecord() async throws {
+        try await withTemporaryDirectory { directory in
+            let journal = try threeCommits(directory)
+            var bytes = [UInt8](try Data(contentsOf: journal))
+            bytes[16 + 20] ^= 0xFF  // the first commit: the feed's definition, items 1-5, their deliveries
+            try Data(bytes).write(to: journal)
+            let store = try FileStore.open(directory: directory.path)
+            #expect(store.recoveryNotes.map(\.kind) == [.damagedRecord, .keysFromBodies])
+            #expect(store.recoveryNotes.last?.description.contains("5 item keys read back") == true)
+            // Items 1-5 and 6-15 again, and a new one: only the new one is new.
+            #expect(!(try store.isFirstPoll(feed: "f", items: [makeItem("f", 1)])))
+            let result = try store.poll("f", (1...16).map { makeItem("f", $0) }, at: at(9))
+            #expect(result.new.map(\.key) == [makeItem("f", 16).key])
+            #expect(result.matched.count == 5)
+            try store.close()
+            let reopened = try FileStore.open(directory: directory.path)
+            #expect(try reopened.poll("f", (1...16).map { makeItem("f", $0) }, at: at(10)).new.isEmpty)
+            try reopened.close()
+        }
+    }
+
+    @Test("a damaged record that named a feed: its kept items name it again at its next poll")
+    func lostFeedDefinition() async throws {
+        try await withTemporaryDirectory { directory in
+            let store0 = try FileStore.open(directory: directory.path)
+            try store0.poll("f", (1...3).map { makeItem("f", $0) }, at: at(0))
+            try store0.poll("f", (1...6).map { makeItem("f", $0) }, at: at(1))
+            try store0.close()
+            let journal = try #require(try storeFiles(directory, "journal-").last)
+            var bytes = [UInt8](try Data(contentsOf: journal))
+            bytes[16 + 20] ^= 0xFF
+            try Data(bytes).write(to: journal)
+            let store = try FileStore.open(directory: directory.path)
+            #expect(try store.feeds().isEmpty)  // the name was in the damaged record
+            #expect(!(try store.isFirstPoll(feed: "f", items: [makeItem("f", 5)])))
+            let result = try store.poll("f", (1...7).map { makeItem("f", $0) }, at: at(2))
+            #expect(result.new.map(\.key) == [makeItem("f", 7).key])
+            #expect(try store.feeds().map(\.name) == ["f"])
+            #expect(try store.items(feed: "f").count == 7)
+            try store.close()
         }
     }
 
