@@ -5,17 +5,9 @@ import Platform
 
 /// `--config`, `--state-dir` and `--log-level`: what `feedd run` and `feedd poll` share.
 struct DaemonOptions: ParsableArguments {
-    @OptionGroup var configFile: ConfigFileOption
-    var config: String? { configFile.path }
-
-    @Option(
-        name: .customLong("state-dir"),
-        help: ArgumentHelp(
-            "The state directory, overriding the configuration's state_dir.",
-            discussion: "Else $FEEDD_STATE_DIR, else state_dir, else $STATE_DIRECTORY (set by systemd's "
-                + "StateDirectory=), else /var/lib/feedd.",
-            valueName: "dir"))
-    var stateDirectory: String?
+    @OptionGroup var state: StateDirectoryOptions
+    var config: String? { state.configFile.path }
+    var stateDirectory: String? { state.stateDirectory }
 
     @Option(
         name: .customLong("log-level"),
@@ -38,7 +30,7 @@ struct DaemonOptions: ParsableArguments {
     func start() -> (DaemonSettings, Logger) {
         let loaded: (settings: DaemonSettings, logLevel: String)
         do throws(ConfigurationFile.LoadFailure) {
-            loaded = try ConfigurationFile.settingsAndLogLevel(option: config, stateDirectory: stateDirectory)
+            loaded = try SettingsLoader.settingsAndLogLevel(configPath: config, stateDirectory: stateDirectory)
         } catch {
             Diagnostics.fail("\(error)", status: 78)
         }
@@ -49,9 +41,19 @@ struct DaemonOptions: ParsableArguments {
     }
 }
 
-/// Turns the configuration file into `DaemonSettings` (also on SIGHUP).
+/// Turns the configuration file into `DaemonSettings` (also on SIGHUP), with the state directory
+/// `StateLocation` decides, as every other command finds it.
 enum SettingsLoader {
     static func load(configPath: String?, stateDirectory: String?) throws -> DaemonSettings {
-        try ConfigurationFile.settings(option: configPath, stateDirectory: stateDirectory)
+        try settingsAndLogLevel(configPath: configPath, stateDirectory: stateDirectory).settings
+    }
+
+    static func settingsAndLogLevel(
+        configPath: String?, stateDirectory: String?
+    ) throws(ConfigurationFile.LoadFailure) -> (settings: DaemonSettings, logLevel: String) {
+        // When the file cannot be read for its state_dir, loading it reports why, with every other problem.
+        let location = try? StateLocation.find(configOption: configPath, stateOption: stateDirectory)
+        return try ConfigurationFile.settingsAndLogLevel(
+            option: configPath, stateDirectory: location?.path ?? stateDirectory)
     }
 }
