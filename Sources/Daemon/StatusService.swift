@@ -6,6 +6,7 @@ import Glibc
 import Hooks
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Runs the HTTP listener (`StatusServer`) until graceful shutdown. A listener that cannot bind (the
 /// port taken, an address this machine does not have) is logged as an error and tried again every
@@ -20,12 +21,14 @@ struct StatusService: Service {
         let runtime = daemon.runtime
         let logger = runtime.logger
         let handler = StatusServer(runtime: runtime, startedAt: runtime.clock.now())
+        let stopping = StopFlag()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let server: HTTPServer
                 do {
                     server = HTTPServer(
-                        address: try Self.socketAddress(address), timeout: 15, logger: LoggerBridge(logger: logger),
+                        address: try Self.socketAddress(address), timeout: 15,
+                        logger: LoggerBridge(logger: logger, stopping: stopping),
                         handler: handler)
                 } catch {
                     logger.error("HTTP listener: not an address", metadata: ["listen": "\(address)"])
@@ -44,6 +47,7 @@ struct StatusService: Service {
                     try await withTaskCancellationHandler {
                         try await task.value
                     } onCancel: {
+                        stopping.set()
                         Task { await server.stop(timeout: 1) }
                     }
                     return
@@ -75,13 +79,30 @@ struct StatusService: Service {
     }
 }
 
+/// Set once the daemon stops the listener itself.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
+}
+
 /// FlyingFox's log lines into the daemon's logger: its connection chatter at debug, its failures as they are.
+///
+/// `HTTPServer.run()` logs every end of its accept loop as a critical "server error", including the
+/// end that `stop()` causes (the loop is cancelled: `CancellationError`). Once the daemon has asked the
+/// server to stop (`stopping`), such a line is what a normal shutdown looks like, and goes to debug.
 struct LoggerBridge: FlyingSocks.Logging {
     let logger: Logger
+    var stopping = StopFlag()
 
     func logDebug(_ debug: @autoclosure () -> String) { logger.debug("HTTP: \(debug())") }
     func logInfo(_ info: @autoclosure () -> String) { logger.debug("HTTP: \(info())") }
     func logWarning(_ warning: @autoclosure () -> String) { logger.warning("HTTP: \(warning())") }
-    func logError(_ error: @autoclosure () -> String) { logger.error("HTTP: \(error())") }
-    func logCritical(_ critical: @autoclosure () -> String) { logger.critical("HTTP: \(critical())") }
+    func logError(_ error: @autoclosure () -> String) {
+        logger.log(level: stopping.isSet ? .debug : .error, "HTTP: \(error())")
+    }
+    func logCritical(_ critical: @autoclosure () -> String) {
+        logger.log(level: stopping.isSet ? .debug : .critical, "HTTP: \(critical())")
+    }
 }

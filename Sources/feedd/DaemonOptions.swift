@@ -3,7 +3,7 @@ import Daemon
 import Logging
 import Platform
 
-/// `--config`, `--state-dir` and `--log-level`: what `feedd run` and `feedd poll` share.
+/// `--config`, `--state-dir`, `--log-level` and `--log-format`: what `feedd run` and `feedd poll` share.
 struct DaemonOptions: ParsableArguments {
     @OptionGroup var state: StateDirectoryOptions
     var config: String? { state.configFile.path }
@@ -17,7 +17,18 @@ struct DaemonOptions: ParsableArguments {
             valueName: "level"))
     var logLevel: String?
 
+    @Option(
+        name: .customLong("log-format"),
+        help: ArgumentHelp(
+            "How log lines are written: text, or json (one object a line: time, level, message, then the metadata).",
+            discussion: "Else $FEEDD_LOG_FORMAT, else the configuration's log_format (default text).",
+            valueName: "format"))
+    var logFormat: String?
+
     func validate() throws {
+        if let logFormat, LineLogHandler.Format(rawValue: logFormat) == nil {
+            throw ValidationError("--log-format: \"\(logFormat)\" is not one of text, json")
+        }
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError(
                 "--log-level: \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
@@ -25,10 +36,10 @@ struct DaemonOptions: ParsableArguments {
     }
 
     /// The settings and the logger (swift-log bootstrapped with feedd's line handler, once per process,
-    /// at `--log-level`, else the configuration's `log_level`); the process ends with 78 on an invalid
-    /// configuration.
+    /// at `--log-level`, else the configuration's `log_level`, in `--log-format`, else `log_format`); the
+    /// process ends with 78 on an invalid configuration.
     func start() -> (DaemonSettings, Logger) {
-        let loaded: (settings: DaemonSettings, logLevel: String)
+        let loaded: (settings: DaemonSettings, logLevel: String, logFormat: String)
         do throws(ConfigurationFile.LoadFailure) {
             loaded = try SettingsLoader.settingsAndLogLevel(configPath: config, stateDirectory: stateDirectory)
         } catch {
@@ -36,7 +47,8 @@ struct DaemonOptions: ParsableArguments {
         }
         OS.ignoreBrokenPipeSignal()
         let level = Logger.Level(rawValue: logLevel ?? loaded.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: level) }
+        let format = LineLogHandler.Format(rawValue: logFormat ?? loaded.logFormat) ?? .text
+        LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: level, format: format) }
         return (loaded.settings, Logger(label: "feedd"))
     }
 }
@@ -50,7 +62,7 @@ enum SettingsLoader {
 
     static func settingsAndLogLevel(
         configPath: String?, stateDirectory: String?
-    ) throws(ConfigurationFile.LoadFailure) -> (settings: DaemonSettings, logLevel: String) {
+    ) throws(ConfigurationFile.LoadFailure) -> (settings: DaemonSettings, logLevel: String, logFormat: String) {
         // When the file cannot be read for its state_dir, loading it reports why, with every other problem.
         let location = try? StateLocation.find(configOption: configPath, stateOption: stateDirectory)
         return try ConfigurationFile.settingsAndLogLevel(
