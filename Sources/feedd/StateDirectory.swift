@@ -15,8 +15,8 @@ struct StateDirectoryOptions: ParsableArguments {
         help: ArgumentHelp(
             "The state directory holding the store, over the configuration's state_dir.",
             discussion: "Else $FEEDD_STATE_DIR, else the configuration file's state_dir, else $STATE_DIRECTORY "
-                + "(set by systemd's StateDirectory=), else /var/lib/feedd. With --state-dir or $FEEDD_STATE_DIR "
-                + "no configuration file is read.",
+                + "(set by systemd's StateDirectory=), else /var/lib/feedd. Given either, the commands that only "
+                + "read or tend the store read no configuration file.",
             valueName: "dir"))
     var stateDirectory: String?
 
