@@ -136,6 +136,8 @@ struct LogTests {
                     ParseCommandTests.binary, arguments: ["run", "--config", config.path],
                     environment: ["JOURNAL_STREAM": nil, "NOTIFY_SOCKET": nil])
                 #expect(await daemon.waitForError(containing: "HTTP listener started"), "\(daemon.stderr)")
+                // The store it uses, so that an operator can tell `feedd items` where to look.
+                #expect(daemon.stderr.contains("notice feedd: started feeds=1 state.dir=\(directory.path)/state\n"))
                 #expect(await daemon.waitForError(containing: "result=delivered"), "\(daemon.stderr)")
                 daemon.signal(SIGTERM)
                 #expect(await daemon.exitStatus() == 0, "\(daemon.stderr)")
