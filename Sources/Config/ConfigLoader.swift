@@ -5,7 +5,7 @@ internal import Foundation
 /// environment and command-line overrides, and validates the result, collecting every problem.
 ///
 /// Precedence: command line (`overrides`), then environment (`FEEDD_STATE_DIR`, `FEEDD_LOG_LEVEL`,
-/// `FEEDD_LISTEN`), then the file, then defaults (for `state_dir`: `$STATE_DIRECTORY`, which systemd
+/// `FEEDD_LOG_FORMAT`, `FEEDD_LISTEN`), then the file, then defaults (for `state_dir`: `$STATE_DIRECTORY`, which systemd
 /// sets from `StateDirectory=`, then `/var/lib/feedd`).
 public struct ConfigLoader: Sendable {
     /// Reads an OPML file's bytes (`FeedParser.OPMLReader.read`); the configuration target does not
@@ -36,7 +36,7 @@ public struct ConfigLoader: Sendable {
 
     /// The environment variables the loader reads; a caller may pass only these.
     public static let environmentVariables = [
-        "FEEDD_CONFIG", "FEEDD_STATE_DIR", "FEEDD_LOG_LEVEL", "FEEDD_LISTEN", "STATE_DIRECTORY",
+        "FEEDD_CONFIG", "FEEDD_STATE_DIR", "FEEDD_LOG_LEVEL", "FEEDD_LOG_FORMAT", "FEEDD_LISTEN", "STATE_DIRECTORY",
     ]
 
     /// `ConfigLoader(environment:…).load(path:)`.
@@ -57,6 +57,34 @@ public struct ConfigLoader: Sendable {
         let exists = fileExists ?? { FileManager.default.fileExists(atPath: $0) }
         if exists("/etc/feedd/feedd.toml") { return "/etc/feedd/feedd.toml" }
         return "config/feedd.toml"
+    }
+
+    /// The `state_dir` the file at `path` sets itself (resolved against the file's folder) and its line, or
+    /// nil when it sets none. Reads that file and that key only, so that a configuration with problems
+    /// elsewhere still names its store: what the commands that only read or tend the store need.
+    /// Throws when the file cannot be read or parsed, or `state_dir` is not a string.
+    public func stateDirectorySetting(path: String) throws(ConfigErrors) -> (directory: String, line: Int?)? {
+        let absolutePath = FilePaths.resolve(path, against: currentDirectory)
+        func problem(_ line: Int?, _ key: String, _ message: String) -> ConfigErrors {
+            ConfigErrors(problems: [ConfigProblem(file: path, line: line, keyPath: key, message: message)])
+        }
+        guard let data = FileManager.default.contents(atPath: absolutePath) else {
+            throw problem(
+                nil, "", FileManager.default.fileExists(atPath: absolutePath) ? "cannot be read" : "no such file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let root: ConfigNode
+        do throws(ConfigNode.SyntaxError) {
+            root = try ConfigNode.parse(text)
+        } catch {
+            throw problem(error.line, "", error.message)
+        }
+        guard let value = root.entries?.first(where: { $0.key == "state_dir" })?.value else { return nil }
+        let line = SourceLocator(text: text).line(for: ConfigKeyPath(keys: "state_dir"))
+        guard case .string(let directory) = value, !directory.isEmpty else {
+            throw problem(line, "state_dir", "expected a non-empty string, got \(value.shortText)")
+        }
+        return (FilePaths.resolve(directory, against: FilePaths.directory(of: absolutePath)), line)
     }
 
     /// The validated configuration of the file at `path`, or every problem found.

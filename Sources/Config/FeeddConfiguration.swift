@@ -25,6 +25,8 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
     public var limits = FetchLimitsConfiguration()
     /// `debug`, `info`, `notice`, `warning` or `error`.
     public var logLevel = "info"
+    /// How log lines are written: `text` (`level feedd: message key=value …`) or `json` (one object a line).
+    public var logFormat = "text"
     /// Hooks every feed fires, besides its own.
     public var hooks: [String] = []
     /// The first poll of a new feed fires hooks for the items already there (default: stores them silently).
@@ -100,6 +102,10 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
             .value(
                 "log_level", \.logLevel, .choice(["debug", "info", "notice", "warning", "error"]),
                 environment: "FEEDD_LOG_LEVEL", doc: "least important message logged"),
+            .value(
+                "log_format", \.logFormat, .choice(["text", "json"]), environment: "FEEDD_LOG_FORMAT",
+                doc: "log lines: text (level, message, key=value) or json (one object a line, for journald, Loki, jq)"
+            ),
             .value("hooks", \.hooks, .list(.string), doc: "hooks every feed fires, besides its own"),
             .value(
                 "notify_existing", \.notifyExisting, .notifyExisting,

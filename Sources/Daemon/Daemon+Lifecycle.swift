@@ -3,8 +3,16 @@ import Platform
 import ServiceLifecycle
 import UnixSignals
 
-/// Reads the settings again for SIGHUP: the configuration layer's loader. It throws to refuse them.
+/// Reads the settings again for SIGHUP: the configuration layer's loader. It throws to refuse them; an
+/// error that conforms to `ListedProblems` has each of its problems logged on a line of its own.
 public typealias SettingsReloader = @Sendable () async throws -> DaemonSettings
+
+/// An error that is a list of problems, one sentence each (a configuration file that does not load).
+public protocol ListedProblems: Error {
+    var problems: [String] { get }
+}
+
+extension SettingsError: ListedProblems {}
 
 extension Daemon {
     /// Runs the daemon in the foreground until SIGTERM or SIGINT (what `feedd run` does), then exits
@@ -104,9 +112,18 @@ struct ReloadService: Service {
                 do {
                     try daemon.reload(try await reload())
                 } catch {
+                    // One line per problem, so that each is read (and found by grep or jq) on its own.
+                    let problems: [String]
+                    switch error {
+                    case let listed as any ListedProblems: problems = listed.problems
+                    case DaemonError.invalidSettings(let listed): problems = listed
+                    default: problems = [String(describing: error)]
+                    }
+                    for problem in problems {
+                        logger.error("reload: configuration problem", metadata: ["problem": "\(problem)"])
+                    }
                     logger.error(
-                        "reload failed; keeping the settings in force",
-                        metadata: ["error": "\(String(describing: error))"])
+                        "reload failed; keeping the settings in force", metadata: ["problems": "\(problems.count)"])
                 }
                 notifier.ready(status: daemon.statusLine)
             }

@@ -86,7 +86,12 @@ public final class Daemon: Sendable {
 
     /// Runs until `stop()`: polls feeds as they come due and drains the outbox as deliveries come in.
     public func run() async {
-        runtime.logger.notice("started", metadata: ["feeds": "\(runtime.settings.settings.feeds.count)"])
+        runtime.logger.notice(
+            "started",
+            metadata: [
+                "feeds": "\(runtime.settings.settings.feeds.count)",
+                "state.dir": "\(runtime.settings.settings.stateDirectory)",
+            ])
         let configured = runtime.settings.hooks
         if let pending = try? runtime.store.pendingDeliveries() {
             var orphans: [String: Int] = [:]

@@ -184,6 +184,9 @@ struct OutboxWorker: Sendable {
         }
         let live = rows.filter { row in items.contains { $0.key == row.itemKey } }
         guard !items.isEmpty else { return .dead }
+        // Which item, in every line about this delivery: its title (a batch: the first one's, and the count).
+        logger[metadataKey: "item.title"] = "\(items[0].title ?? items[0].link ?? items[0].key)"
+        if items.count > 1 { logger[metadataKey: "item.count"] = "\(items.count)" }
 
         let settings = runtime.settings
         let feedState = try? store.fetchState(feed: first.feed)
@@ -202,17 +205,19 @@ struct OutboxWorker: Sendable {
             case .delivered(let details):
                 for row in live { try store.markDelivered(row.id) }
                 runtime.status.update { $0.delivered += live.count }
-                // What an exec hook printed is its output for the operator (the example config's `print`
-                // hook): info, so it shows in the journal; other hooks' confirmations are debug.
-                logger.log(
-                    level: hook.hook is ExecHook ? .info : .debug, "delivered", metadata: ["details": "\(details)"])
+                // Every delivery shows in the journal, whatever the hook kind: hook, feed, item and result
+                // (an exec hook's details are what it printed, a webhook's the HTTP status).
+                logger.info("delivered", metadata: ["result": "delivered", "details": "\(details)"])
                 return .delivered
             case .retry(let attempt, let at, let reason):
                 for row in live { try store.markFailed(row.id, attempt: attempt - 1, retryAt: at, error: reason) }
                 runtime.status.update { $0.deliveryFailures += 1 }
                 logger.warning(
                     "delivery failed; will retry",
-                    metadata: ["attempt": "\(attempt - 1)", "retry.at": "\(at.rfc3339)", "error": "\(reason)"])
+                    metadata: [
+                        "result": "retry", "attempt": "\(attempt - 1)", "retry.at": "\(at.rfc3339)",
+                        "error": "\(reason)",
+                    ])
                 return .retried
             case .dead(let reason):
                 try await Blocking.run { () throws(StoreError) in
@@ -221,7 +226,7 @@ struct OutboxWorker: Sendable {
                 runtime.status.update { $0.deliveryFailures += 1 }
                 logger.error(
                     "delivery given up; see `feedd deliveries --dead`",
-                    metadata: ["attempt": "\(first.attempt + 1)", "error": "\(reason)"])
+                    metadata: ["result": "dead", "attempt": "\(first.attempt + 1)", "error": "\(reason)"])
                 return .dead
             }
         } catch {

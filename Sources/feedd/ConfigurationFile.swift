@@ -19,7 +19,7 @@ struct ConfigFileOption: ParsableArguments {
 /// or the default places; `--state-dir` over the environment over the file.
 enum ConfigurationFile {
     /// Every problem of a file that cannot be used, one per line, then a summary line.
-    struct LoadFailure: Error, CustomStringConvertible {
+    struct LoadFailure: ListedProblems, CustomStringConvertible {
         var path: String
         var problems: [String]
 
@@ -54,14 +54,15 @@ enum ConfigurationFile {
         try settingsAndLogLevel(option: option, stateDirectory: stateDirectory).settings
     }
 
-    /// The settings, and the file's `log_level` (after `$FEEDD_LOG_LEVEL`).
+    /// The settings, and the file's `log_level` and `log_format` (after `$FEEDD_LOG_LEVEL` and
+    /// `$FEEDD_LOG_FORMAT`).
     static func settingsAndLogLevel(
         option: String?, stateDirectory: String?
-    ) throws(LoadFailure) -> (settings: DaemonSettings, logLevel: String) {
+    ) throws(LoadFailure) -> (settings: DaemonSettings, logLevel: String, logFormat: String) {
         let (path, configuration) = try load(option: option, stateDirectory: stateDirectory)
         do throws(SettingsError) {
             let settings = try DaemonSettings(configuration: configuration, environment: Environment.all())
-            return (settings, configuration.logLevel)
+            return (settings, configuration.logLevel, configuration.logFormat)
         } catch {
             throw LoadFailure(path: path, problems: error.problems)
         }

@@ -3,19 +3,11 @@ import Daemon
 import Logging
 import Platform
 
-/// `--config`, `--state-dir` and `--log-level`: what `feedd run` and `feedd poll` share.
+/// `--config`, `--state-dir`, `--log-level` and `--log-format`: what `feedd run` and `feedd poll` share.
 struct DaemonOptions: ParsableArguments {
-    @OptionGroup var configFile: ConfigFileOption
-    var config: String? { configFile.path }
-
-    @Option(
-        name: .customLong("state-dir"),
-        help: ArgumentHelp(
-            "The state directory, overriding the configuration's state_dir.",
-            discussion: "Else $FEEDD_STATE_DIR, else state_dir, else $STATE_DIRECTORY (set by systemd's "
-                + "StateDirectory=), else /var/lib/feedd.",
-            valueName: "dir"))
-    var stateDirectory: String?
+    @OptionGroup var state: StateDirectoryOptions
+    var config: String? { state.configFile.path }
+    var stateDirectory: String? { state.stateDirectory }
 
     @Option(
         name: .customLong("log-level"),
@@ -25,7 +17,18 @@ struct DaemonOptions: ParsableArguments {
             valueName: "level"))
     var logLevel: String?
 
+    @Option(
+        name: .customLong("log-format"),
+        help: ArgumentHelp(
+            "How log lines are written: text, or json (one object a line: time, level, message, then the metadata).",
+            discussion: "Else $FEEDD_LOG_FORMAT, else the configuration's log_format (default text).",
+            valueName: "format"))
+    var logFormat: String?
+
     func validate() throws {
+        if let logFormat, LineLogHandler.Format(rawValue: logFormat) == nil {
+            throw ValidationError("--log-format: \"\(logFormat)\" is not one of text, json")
+        }
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError(
                 "--log-level: \"\(logLevel)\" is not one of trace, debug, info, notice, warning, error, critical")
@@ -33,26 +36,37 @@ struct DaemonOptions: ParsableArguments {
     }
 
     /// The settings and the logger (swift-log bootstrapped with feedd's line handler, once per process,
-    /// at `--log-level`, else the configuration's `log_level`); the process ends with 78 on an invalid
-    /// configuration.
+    /// at `--log-level`, else the configuration's `log_level`, in `--log-format`, else `log_format`); the
+    /// process ends with 78 on an invalid configuration.
     func start() -> (DaemonSettings, Logger) {
-        let loaded: (settings: DaemonSettings, logLevel: String)
+        let loaded: (settings: DaemonSettings, logLevel: String, logFormat: String)
         do throws(ConfigurationFile.LoadFailure) {
-            loaded = try ConfigurationFile.settingsAndLogLevel(option: config, stateDirectory: stateDirectory)
+            loaded = try SettingsLoader.settingsAndLogLevel(configPath: config, stateDirectory: stateDirectory)
         } catch {
             Diagnostics.fail("\(error)", status: 78)
         }
         OS.ignoreBrokenPipeSignal()
         OS.ignoreFileSizeSignal()
         let level = Logger.Level(rawValue: logLevel ?? loaded.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: level) }
+        let format = LineLogHandler.Format(rawValue: logFormat ?? loaded.logFormat) ?? .text
+        LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: level, format: format) }
         return (loaded.settings, Logger(label: "feedd"))
     }
 }
 
-/// Turns the configuration file into `DaemonSettings` (also on SIGHUP).
+/// Turns the configuration file into `DaemonSettings` (also on SIGHUP), with the state directory
+/// `StateLocation` decides, as every other command finds it.
 enum SettingsLoader {
     static func load(configPath: String?, stateDirectory: String?) throws -> DaemonSettings {
-        try ConfigurationFile.settings(option: configPath, stateDirectory: stateDirectory)
+        try settingsAndLogLevel(configPath: configPath, stateDirectory: stateDirectory).settings
+    }
+
+    static func settingsAndLogLevel(
+        configPath: String?, stateDirectory: String?
+    ) throws(ConfigurationFile.LoadFailure) -> (settings: DaemonSettings, logLevel: String, logFormat: String) {
+        // When the file cannot be read for its state_dir, loading it reports why, with every other problem.
+        let location = try? StateLocation.find(configOption: configPath, stateOption: stateDirectory)
+        return try ConfigurationFile.settingsAndLogLevel(
+            option: configPath, stateDirectory: location?.path ?? stateDirectory)
     }
 }

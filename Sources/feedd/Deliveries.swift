@@ -16,8 +16,9 @@ struct Deliveries: ParsableCommand {
               feedd deliveries replay --hook archive --since 2d
 
             EXIT STATUS
-              0 success; 64 bad usage; 74 the state directory cannot be read or written; 75 (retry, replay)
-              another feedd process holds it.
+              0 success; 64 bad usage; 74 the state directory is missing or cannot be read
+              or written; 78 the configuration file that names it cannot be read; 75
+              (retry, replay) another feedd process holds it.
             """,
         subcommands: [List.self, Retry.self, Replay.self],
         defaultSubcommand: List.self
@@ -40,7 +41,8 @@ struct Deliveries: ParsableCommand {
                   feedd deliveries replay --hook archive --since 2d
 
                 EXIT STATUS
-                  0 listed; 64 bad usage; 74 the state directory cannot be read.
+                  0 listed; 64 bad usage; 74 the state directory is missing or cannot be read;
+                  78 the configuration file that names it cannot be read.
                 """
         )
 
@@ -79,8 +81,9 @@ struct Deliveries: ParsableCommand {
                   feedd deliveries retry --hook chat
 
                 EXIT STATUS
-                  0 queued (possibly none); 74 an I/O error; 75 the state directory is in use by another
-                  process (stop the daemon first).
+                  0 queued (possibly none); 74 the state directory is missing, or an I/O
+                  error; 78 the configuration file that names it cannot be read; 75 the state
+                  directory is in use by another process (stop the daemon first).
                 """)
 
         @OptionGroup var state: StateDirectoryOptions
@@ -112,8 +115,9 @@ struct Deliveries: ParsableCommand {
                   feedd deliveries replay --hook chat --since 2026-11-28 --feed lwn
 
                 EXIT STATUS
-                  0 queued (possibly none); 64 bad usage; 74 an I/O error; 75 the state directory is in use
-                  by another process (stop the daemon first).
+                  0 queued (possibly none); 64 bad usage; 74 the state directory is missing,
+                  or an I/O error; 78 the configuration file that names it cannot be read; 75
+                  the state directory is in use by another process (stop the daemon first).
                 """)
 
         @OptionGroup var state: StateDirectoryOptions

@@ -16,9 +16,13 @@ struct Feedd: AsyncParsableCommand {
             `feedd poll --once` does one round and exits.
 
             The store (items seen, fetch state, outbox) lives in the state
-            directory: `--state-dir`, else $STATE_DIRECTORY, else ./state.
-            `feedd items`, `feedd feeds`, `feedd held` and `feedd store check`
-            read it while the daemon runs.
+            directory, which every command finds the same way: `--state-dir`,
+            else $FEEDD_STATE_DIR, else the configuration file's state_dir,
+            else $STATE_DIRECTORY (systemd's StateDirectory=), else
+            /var/lib/feedd. The configuration file is `--config`, else
+            $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else
+            ./config/feedd.toml. `feedd items`, `feedd feeds`, `feedd held`
+            and `feedd store check` read the store while the daemon runs.
 
             The configuration is one TOML file (`feedd check` validates it and
             prints it resolved): see config/feedd.toml and docs/config.md.
@@ -32,12 +36,15 @@ struct Feedd: AsyncParsableCommand {
               64  bad usage
               65  the input is not a feed (`add`: nor a page naming a feed that
                   parses; `import-opml`: not OPML)
-              74  the state directory cannot be read or written (I/O error)
+              74  the state directory cannot be read or written (I/O error), or
+                  does not exist (the places feedd looked are listed)
               75  the state directory is in use by another feedd process (try
                   again later)
               78  the configuration has problems (`feedd check` lists them all;
                   `run` and `poll` refuse to start; `add`, `remove` and
-                  `import-opml` change nothing, or put the file back as it was)
+                  `import-opml` change nothing, or put the file back as it was;
+                  the store commands: the file that names the state directory
+                  cannot be read)
             """,
         version: version,
         subcommands: [

@@ -23,7 +23,8 @@ struct Feeds: ParsableCommand {
               feedd feeds --state-dir /var/lib/feedd | awk -F'\\t' '$5 > 0'   # failing feeds
 
             EXIT STATUS
-              0 listed; 64 bad usage; 74 the state directory cannot be read.
+              0 listed; 64 bad usage; 74 the state directory is missing or cannot be read;
+              78 the configuration file that names it cannot be read.
             """
     )
 

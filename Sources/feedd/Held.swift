@@ -18,8 +18,9 @@ struct Held: ParsableCommand {
               feedd held drop lwn         # keep the items, tell nobody
 
             EXIT STATUS
-              0 success; 74 an I/O error; 75 (release, drop) the state directory is in use by another
-              process.
+              0 success; 74 the state directory is missing, or an I/O error; 78 the
+              configuration file that names it cannot be read; 75 (release, drop) the
+              state directory is in use by another process.
             """,
         subcommands: [Release.self, Drop.self]
     )
@@ -51,8 +52,9 @@ struct Held: ParsableCommand {
                   feedd held release lwn
 
                 EXIT STATUS
-                  0 released (possibly none); 74 an I/O error; 75 the state directory is in use by another
-                  process (stop the daemon first).
+                  0 released (possibly none); 74 the state directory is missing, or an I/O
+                  error; 78 the configuration file that names it cannot be read; 75 the state
+                  directory is in use by another process (stop the daemon first).
                 """)
 
         @OptionGroup var state: StateDirectoryOptions
@@ -76,8 +78,9 @@ struct Held: ParsableCommand {
                   feedd held drop lwn
 
                 EXIT STATUS
-                  0 dropped (possibly none); 74 an I/O error; 75 the state directory is in use by another
-                  process (stop the daemon first).
+                  0 dropped (possibly none); 74 the state directory is missing, or an I/O
+                  error; 78 the configuration file that names it cannot be read; 75 the state
+                  directory is in use by another process (stop the daemon first).
                 """)
 
         @OptionGroup var state: StateDirectoryOptions

@@ -28,7 +28,8 @@ struct Items: ParsableCommand {
               feedd items --since 2026-11-01 --json | jq -r '.title'
 
             EXIT STATUS
-              0 listed; 64 bad usage; 74 the state directory cannot be read.
+              0 listed; 64 bad usage; 74 the state directory is missing or cannot be read;
+              78 the configuration file that names it cannot be read.
             """
     )
 

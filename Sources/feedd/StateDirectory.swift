@@ -1,28 +1,49 @@
 import ArgumentParser
+import Config
 import FeedModel
+import Foundation
 import Platform
 import Store
 
-/// `--state-dir`, shared by the commands that read or write the store.
+/// `--config` and `--state-dir`, shared by every command that reads or changes the store (`run` and
+/// `poll` through `DaemonOptions`). Where the store is, `StateLocation` decides.
 struct StateDirectoryOptions: ParsableArguments {
+    @OptionGroup var configFile: ConfigFileOption
+
     @Option(
         name: .customLong("state-dir"),
         help: ArgumentHelp(
-            "The state directory holding the store.",
-            discussion: "Defaults to $STATE_DIRECTORY (set by systemd's StateDirectory=) when set, else ./state.",
+            "The state directory holding the store, over the configuration's state_dir.",
+            discussion: "Else $FEEDD_STATE_DIR, else the configuration file's state_dir, else $STATE_DIRECTORY "
+                + "(set by systemd's StateDirectory=), else /var/lib/feedd. Given either, the commands that only "
+                + "read or tend the store read no configuration file.",
             valueName: "dir"))
     var stateDirectory: String?
 
-    var path: String {
-        stateDirectory ?? Environment.value("STATE_DIRECTORY").flatMap { $0.isEmpty ? nil : $0 } ?? "state"
+    /// Where the store is; ends the process (78) when the configuration file that should name it cannot be
+    /// read.
+    var location: StateLocation {
+        do throws(ConfigErrors) {
+            return try StateLocation.find(configOption: configFile.path, stateOption: stateDirectory)
+        } catch {
+            try? StandardStream.error.write(error.problems.map { "\($0)\n" }.joined())
+            Diagnostics.fail(
+                "cannot tell where the state directory is: the configuration file above names it (or give "
+                    + "--state-dir DIR, or set FEEDD_STATE_DIR)", status: 78)
+        }
     }
 
     /// Opens the store, or ends the process: status 75 when another process holds it, 74 for I/O errors.
     /// Read-only opens take no lock, so they work while the daemon runs.
+    /// A state directory that does not exist ends the process (74) with where feedd looked and why.
     func open(readOnly: Bool) -> FileStore {
+        let location = location
+        guard Directory.exists(location.path) else {
+            Diagnostics.fail(location.notFoundMessage, status: 74)
+        }
         let store: FileStore
         do throws(StoreError) {
-            store = try FileStore.open(directory: path, options: StoreOptions(readOnly: readOnly))
+            store = try FileStore.open(directory: location.path, options: StoreOptions(readOnly: readOnly))
         } catch {
             StoreFailure.exit(error)
         }
@@ -43,6 +64,95 @@ struct StateDirectoryOptions: ParsableArguments {
 
     /// Now, from the wall clock.
     static var now: Timestamp { Timestamp(secondsSince1970: Environment.secondsSince1970()) }
+}
+
+/// Where the store is, and how that was decided: one rule for every command, `run` included.
+///
+/// `--state-dir`, then `$FEEDD_STATE_DIR`, then the configuration file's `state_dir` (relative to the
+/// file's folder; the file is `--config`, else `$FEEDD_CONFIG`, else `/etc/feedd/feedd.toml` when it
+/// exists, else `./config/feedd.toml`), then `$STATE_DIRECTORY` (systemd's `StateDirectory=`; the first
+/// of several), then `/var/lib/feedd`. Only the file's `state_dir` is read here, so a configuration with
+/// problems elsewhere does not keep the read commands from the store.
+struct StateLocation: Equatable {
+    /// The state directory (relative paths from the command line or environment are left as given).
+    var path: String
+    /// Each place looked at, in order, and what was found there; the last one decided.
+    var steps: [String]
+
+    static let builtInDefault = "/var/lib/feedd"
+
+    /// Decides from the command line and the process environment (or `environment`).
+    static func find(
+        configOption: String?, stateOption: String?, environment: [String: String] = Environment.all()
+    ) throws(ConfigErrors) -> StateLocation {
+        var steps: [String] = []
+        if let stateOption, !stateOption.isEmpty {
+            return StateLocation(path: stateOption, steps: ["--state-dir \(stateOption): used"])
+        }
+        steps.append("--state-dir: not given")
+        if let value = environment["FEEDD_STATE_DIR"], !value.isEmpty {
+            return StateLocation(path: value, steps: steps + ["FEEDD_STATE_DIR=\(value): used"])
+        }
+        steps.append("FEEDD_STATE_DIR: not set")
+
+        let loader = ConfigLoader(environment: environment)
+        if let option = configOption, !option.isEmpty {
+            if let found = try stateDirectory(in: option, why: "--config", loader: loader, steps: &steps) {
+                return found
+            }
+        } else if let file = environment["FEEDD_CONFIG"], !file.isEmpty {
+            if let found = try stateDirectory(in: file, why: "FEEDD_CONFIG", loader: loader, steps: &steps) {
+                return found
+            }
+        } else {
+            steps.append("--config: not given; FEEDD_CONFIG: not set")
+            var found: StateLocation? = nil
+            for file in ["/etc/feedd/feedd.toml", "config/feedd.toml"] where found == nil {
+                let shown = file.hasPrefix("/") ? file : "\(file) (in \(loader.currentDirectory))"
+                guard FileManager.default.fileExists(atPath: file) else {
+                    steps.append("configuration file \(shown): does not exist")
+                    continue
+                }
+                found = try stateDirectory(in: file, why: "the default", loader: loader, steps: &steps)
+                // The first file that exists is the configuration, whether or not it sets state_dir.
+                if found == nil { break }
+            }
+            if let found { return found }
+        }
+
+        if let value = environment["STATE_DIRECTORY"], !value.isEmpty {
+            // systemd joins several StateDirectory= entries with colons; the first is feedd's.
+            let first = String(value.split(separator: ":").first ?? Substring(value))
+            return StateLocation(path: first, steps: steps + ["STATE_DIRECTORY=\(value) (systemd): used"])
+        }
+        steps.append("STATE_DIRECTORY (set by systemd's StateDirectory=): not set")
+        return StateLocation(path: builtInDefault, steps: steps + ["the built-in default \(builtInDefault): used"])
+    }
+
+    /// The location `file`'s `state_dir` gives, or nil (with the step noted) when it sets none.
+    private static func stateDirectory(
+        in file: String, why: String, loader: ConfigLoader, steps: inout [String]
+    ) throws(ConfigErrors) -> StateLocation? {
+        guard let (directory, line) = try loader.stateDirectorySetting(path: file) else {
+            steps.append("configuration file \(file) (\(why)): sets no state_dir")
+            return nil
+        }
+        let place = line.map { "\(file):\($0)" } ?? file
+        return StateLocation(
+            path: directory, steps: steps + ["configuration file \(file) (\(why)): state_dir at \(place): used"])
+    }
+
+    /// Why there is no store: where feedd looked, and how to point it at the right place.
+    var notFoundMessage: String {
+        """
+        no feedd state directory at \(path)
+        feedd looked for it here, in this order:
+        \(steps.map { "  \($0)" }.joined(separator: "\n"))
+        Point feedd at the store with --state-dir DIR or FEEDD_STATE_DIR=DIR, or at the configuration that \
+        names it (state_dir) with --config FILE or FEEDD_CONFIG=FILE. The daemon creates the store on its \
+        first start.
+        """
+    }
 }
 
 enum StoreFailure {

@@ -42,7 +42,9 @@ struct StoreCommand: ParsableCommand {
                   feedd store check --state-dir /var/lib/feedd || echo damaged
 
                 EXIT STATUS
-                  0 every record checks out; 1 damage found (listed); 74 the state directory cannot be read.
+                  0 every record checks out; 1 damage found (listed); 74 the state directory
+                  is missing or cannot be read; 78 the configuration file that names it cannot
+                  be read.
                 """
         )
 
@@ -89,7 +91,9 @@ struct StoreCommand: ParsableCommand {
                   feedd store compact --state-dir /var/lib/feedd
 
                 EXIT STATUS
-                  0 compacted; 74 an I/O error; 75 the state directory is in use by another process.
+                  0 compacted; 74 the state directory is missing, or an I/O error; 78 the
+                  configuration file that names it cannot be read; 75 the state directory is
+                  in use by another process.
                 """
         )
 

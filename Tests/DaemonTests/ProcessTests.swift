@@ -25,7 +25,7 @@ struct ProcessTests {
 
         /// With a `wrapper` (a program and its arguments), that program is run with DaemonChild's path and
         /// `arguments` after its own, to `exec` it in a changed setting (`sh -c 'ulimit …; exec "$0" "$@"'`).
-        init(arguments: [String], environment: [String: String] = [:], wrapper: [String] = []) throws {
+        init(arguments: [String], environment: [String: String] = [:], wrapper: [String] = []) async throws {
             process = Process()
             if let program = wrapper.first {
                 process.executableURL = URL(fileURLWithPath: program)
@@ -47,7 +47,15 @@ struct ProcessTests {
                 let data = handle.availableData
                 text.append(String(decoding: data, as: UTF8.self))
             }
-            try process.run()
+            try await ProcessRunner.launch(process)
+        }
+
+        deinit {
+            // A test that failed half-way leaves nothing running.
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
         }
 
         var stderr: String { errorText.text }
@@ -90,7 +98,7 @@ struct ProcessTests {
                 _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
                 let socketPath = directory.path + "/notify.sock"
                 let socket = try DatagramSocket.bound(to: socketPath)
-                let child = try Child(
+                let child = try await Child(
                     arguments: Self.arguments(in: directory, interval: "1"),
                     environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "2000000"])
                 var messages: [String] = []
@@ -127,7 +135,7 @@ struct ProcessTests {
                 feeds.set("/a.xml", items: [1, 2])
                 await feeds.route(["/a.xml"], on: server)
                 _ = try directory.write("a=\(base)/a.xml\nbroken=\(base)/missing.xml\n", to: "feeds.txt")
-                let child = try Child(
+                let child = try await Child(
                     arguments: Self.arguments(in: directory, interval: "1"),
                     environment: ["DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1"])
                 // The kernel picks the port; the log says which.
@@ -204,7 +212,7 @@ struct ProcessTests {
                 _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
                 // The test server's own port is taken.
                 let taken = String(base.dropFirst("http://".count))
-                let child = try Child(
+                let child = try await Child(
                     arguments: Self.arguments(in: directory, interval: "1"),
                     environment: ["DAEMONCHILD_LISTEN": taken, "DAEMONCHILD_NOTIFY_EXISTING": "1"])
                 #expect(await eventually { child.stderr.contains("HTTP listener failed; trying again in 30 s") })
@@ -224,7 +232,7 @@ struct ProcessTests {
                 feeds.set("/b.xml", items: [1])
                 await feeds.route(["/a.xml", "/b.xml"], on: server)
                 _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                let child = try Child(arguments: Self.arguments(in: directory, interval: "1"))
+                let child = try await Child(arguments: Self.arguments(in: directory, interval: "1"))
                 #expect(await eventually { await server.hits("/a.xml") >= 1 }, "\(child.stderr)")
                 #expect(await server.hits("/b.xml") == 0)
 
@@ -259,14 +267,14 @@ struct ProcessTests {
                 let log = directory.path + "/later/log.jsonl"
                 let arguments = [directory.path + "/state", log, directory.path + "/feeds.txt", "1"]
                 let environment = ["DAEMONCHILD_NOTIFY_EXISTING": "1", "DAEMONCHILD_RETRY_SECONDS": "1"]
-                let first = try Child(arguments: arguments, environment: environment)
+                let first = try await Child(arguments: arguments, environment: environment)
                 #expect(await eventually { first.stderr.contains("delivery failed; will retry") }, "\(first.stderr)")
                 first.signal(SIGKILL)
                 #expect(await first.exitStatus() == nil || first.process.terminationReason == .uncaughtSignal)
 
                 try FileManager.default.createDirectory(
                     atPath: directory.path + "/later", withIntermediateDirectories: true)
-                let second = try Child(arguments: arguments, environment: environment)
+                let second = try await Child(arguments: arguments, environment: environment)
                 #expect(await eventually { JSONLines(path: log).titles.count >= 2 }, "\(second.stderr)")
                 try await Task.sleep(for: .milliseconds(1500))
                 #expect(JSONLines(path: log).titles == ["Item 1", "Item 2"])

@@ -56,39 +56,38 @@ struct HTTPFetcherHTTP2Tests {
             server.arguments = ["-c", configFile.path, "-p", root.path, "-e", root.path + "/error.log"]
             server.standardOutput = FileHandle.nullDevice
             server.standardError = FileHandle.nullDevice
-            try server.run()
-            defer { server.terminate() }
-
-            try await withFetcher { fetcher in
-                let base = "https://127.0.0.1:\(port)"
-                // Wait until nginx listens (a refused connection fails at once).
-                var ready = false
-                for _ in 0..<100 where !ready {
-                    if case .content = await fetcher.fetch(
-                        FetchRequest(url: base + "/feed-0.xml", insecureSkipTLSVerify: true))
-                    {
-                        ready = true
-                    } else {
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                }
-                try #require(
-                    ready,
-                    "nginx did not start: \(String(decoding: (try? Data(contentsOf: root.appendingPathComponent("error.log"))) ?? Data(), as: UTF8.self))"
-                )
-
-                let results = await withTaskGroup(of: FetchResult.self) { group in
-                    for index in 0..<12 {
-                        group.addTask {
-                            await fetcher.fetch(
-                                FetchRequest(url: "\(base)/feed-\(index).xml", insecureSkipTLSVerify: true))
+            try await ProcessRunner.withRunning(server) {
+                try await withFetcher { fetcher in
+                    let base = "https://127.0.0.1:\(port)"
+                    // Wait until nginx listens (a refused connection fails at once).
+                    var ready = false
+                    for _ in 0..<100 where !ready {
+                        if case .content = await fetcher.fetch(
+                            FetchRequest(url: base + "/feed-0.xml", insecureSkipTLSVerify: true))
+                        {
+                            ready = true
+                        } else {
+                            try await Task.sleep(for: .milliseconds(50))
                         }
                     }
-                    return await group.reduce(into: []) { $0.append($1) }
+                    try #require(
+                        ready,
+                        "nginx did not start: \(String(decoding: (try? Data(contentsOf: root.appendingPathComponent("error.log"))) ?? Data(), as: UTF8.self))"
+                    )
+
+                    let results = await withTaskGroup(of: FetchResult.self) { group in
+                        for index in 0..<12 {
+                            group.addTask {
+                                await fetcher.fetch(
+                                    FetchRequest(url: "\(base)/feed-\(index).xml", insecureSkipTLSVerify: true))
+                            }
+                        }
+                        return await group.reduce(into: []) { $0.append($1) }
+                    }
+                    let contents = results.compactMap(\.content)
+                    #expect(contents.count == 12)
+                    #expect(contents.allSatisfy { $0.hops.last?.timings.httpVersion == "HTTP/2" })
                 }
-                let contents = results.compactMap(\.content)
-                #expect(contents.count == 12)
-                #expect(contents.allSatisfy { $0.hops.last?.timings.httpVersion == "HTTP/2" })
             }
             let log = try String(contentsOf: root.appendingPathComponent("access.log"), encoding: .utf8)
             let lines = log.split(separator: "\n").map { $0.split(separator: " ") }

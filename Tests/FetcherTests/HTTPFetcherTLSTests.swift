@@ -31,8 +31,9 @@ struct HTTPFetcherTLSTests {
         server.serve_forever()
         """
 
-    /// Starts the TLS server and returns it with its port (which it writes to a file in `directory`).
-    static func startServer(in directory: URL) async throws -> (Process, Int) {
+    /// Runs `body` with the TLS server running and its port (which it writes to a file in `directory`);
+    /// the server is ended when `body` returns or throws.
+    static func withServer(in directory: URL, _ body: (Int) async throws -> Void) async throws {
         let portFile = directory.appendingPathComponent("port")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -42,16 +43,17 @@ struct HTTPFetcherTLSTests {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
-        for _ in 0..<200 {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) {
-                return (process, port)
+        try await ProcessRunner.withRunning(process) {
+            for _ in 0..<200 {
+                if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) {
+                    try await body(port)
+                    return
+                }
+                if !process.isRunning { break }
+                try await Task.sleep(for: .milliseconds(50))
             }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
+            throw TLSServerError(output: process.isRunning ? "no port after 10 s" : "python3 exited")
         }
-        process.terminate()
-        throw TLSServerError(output: process.isRunning ? "no port after 10 s" : "python3 exited")
     }
 
     struct TLSServerError: Error, CustomStringConvertible {
@@ -62,9 +64,7 @@ struct HTTPFetcherTLSTests {
     @Test("a self-signed certificate fails with a TLS error; turning verification off fetches it, with a warning")
     func selfSignedCertificate() async throws {
         try await withTemporaryDirectory { directory in
-            let (process, port) = try await Self.startServer(in: directory.url)
-            defer { process.terminate() }
-            try await Self.checkSelfSigned(port: port)
+            try await Self.withServer(in: directory.url) { port in try await Self.checkSelfSigned(port: port) }
         }
     }
 

@@ -160,23 +160,18 @@ struct DaemonCommandTests {
             await server.route("/feed.xml", ScriptedResponse(body: Array(Self.feed([1, 2, 3]).utf8)))
             try await withTemporaryDirectory { directory in
                 let config = try configuration(in: directory, feedURL: "\(baseURL)/feed.xml")
-                let daemon = Process()
-                daemon.executableURL = ParseCommandTests.binary
-                daemon.arguments = ["run", "--config", config.path]
-                daemon.standardOutput = FileHandle.nullDevice
-                daemon.standardError = FileHandle.nullDevice
-                try daemon.run()
+                let daemon = try await BackgroundProcess(
+                    ParseCommandTests.binary, arguments: ["run", "--config", config.path])
                 let jsonl = directory.url(for: "new-items.jsonl")
                 var delivered: [String] = []
                 for _ in 0..<200 where delivered.count < 3 {
                     try await Task.sleep(for: .milliseconds(50))
                     delivered = Self.lines(jsonl)
                 }
-                daemon.terminate()  // SIGTERM
-                for _ in 0..<200 where daemon.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+                daemon.signal(SIGTERM)
+                #expect(await daemon.exitStatus() == 0, "\(daemon.stderr)")
+                #expect(daemon.process.terminationReason == .exit)
                 #expect(delivered.count == 3)
-                #expect(!daemon.isRunning)
-                #expect(daemon.terminationReason == .exit && daemon.terminationStatus == 0)
             }
         }
     }

@@ -34,6 +34,45 @@ struct TestSupportTests {
         }
     }
 
+    @Test("a child starts with no signal blocked, though test threads block nearly all")
+    func childSignalMask() async throws {
+        // grep reads its own status (a shell would not do: dash clears its mask when it starts).
+        let result = try await ProcessRunner.run(
+            URL(fileURLWithPath: "/bin/grep"), arguments: ["-E", "^Sig(Blk|Ign):", "/proc/self/status"])
+        #expect(result.status == 0)
+        #expect(result.stdoutText.contains("SigBlk:\t0000000000000000\n"), "\(result.stdoutText)")
+    }
+
+    @Test("under scripts/test, a child given a whole environment still carries the run's marker")
+    func runMarker() async throws {
+        let marker = ProcessInfo.processInfo.environment[ProcessRunner.runMarker]
+        let result = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/env"), environment: ["ONLY": "this"])
+        #expect(result.stdoutText.contains("ONLY=this\n"))
+        if let marker {
+            #expect(result.stdoutText.contains("\(ProcessRunner.runMarker)=\(marker)\n"), "\(result.stdoutText)")
+        } else {
+            #expect(!result.stdoutText.contains(ProcessRunner.runMarker))
+        }
+    }
+
+    @Test("withRunning ends the process with SIGTERM when the body returns, and when it throws")
+    func withRunningEndsTheProcess() async throws {
+        struct Failure: Error {}
+        for throwing in [false, true] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            process.arguments = ["60"]
+            do {
+                try await ProcessRunner.withRunning(process, grace: .seconds(30)) {
+                    #expect(process.isRunning)
+                    if throwing { throw Failure() }
+                }
+            } catch is Failure {}
+            #expect(!process.isRunning)
+            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+        }
+    }
+
     @Test("ProcessRunner kills a child that outlives its timeout")
     func killsOnTimeout() async throws {
         let result = try await ProcessRunner.run(

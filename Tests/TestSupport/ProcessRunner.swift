@@ -1,4 +1,9 @@
 package import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// How a child process ended and what it wrote.
 package struct ProcessResult: Sendable {
@@ -52,7 +57,7 @@ package enum ProcessRunner {
             exited.continuation.yield((process.terminationStatus, process.terminationReason))
             exited.continuation.finish()
         }
-        try process.run()
+        try await launch(process)
 
         // Pipes are drained on their own threads so that a chatty child never blocks on a full pipe.
         async let stdout = readToEnd(output.fileHandleForReading)
@@ -76,6 +81,65 @@ package enum ProcessRunner {
             stdout: try await stdout,
             stderr: try await stderr
         )
+    }
+
+    /// The variable `scripts/test` sets to mark every process the tests start, so that it can find the
+    /// ones that outlive the tests (a child given a whole environment gets it too).
+    package static let runMarker = "FEEDD_TEST_RUN"
+
+    /// Starts `process` (as `Process.run()` does) so that the child begins with no signal blocked and
+    /// carries this test run's marker (`runMarker`) even when it is given a whole environment.
+    ///
+    /// Foundation's `Process` spawns the child with the signal mask of the thread that calls `run()`,
+    /// and the threads Swift concurrency runs tests on (libdispatch's workers) block nearly every signal:
+    /// a child started from a test would never see SIGTERM, so that `terminate()` did nothing and test
+    /// servers (nginx, Python's) outlived the tests. Calling `run()` on a fresh thread whose mask is empty
+    /// gives the child the default mask.
+    package static func launch(_ process: Process) async throws {
+        if let marker = ProcessInfo.processInfo.environment[runMarker], var environment = process.environment {
+            environment[runMarker] = marker
+            process.environment = environment
+        }
+        let box = ProcessBox(process)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                var empty = sigset_t()
+                sigemptyset(&empty)
+                pthread_sigmask(SIG_SETMASK, &empty, nil)
+                do {
+                    try box.process.run()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with `process` started (through `launch`), and ends the process when `body` returns or
+    /// throws: SIGTERM, then SIGKILL when it has not exited after `grace`. The exit is waited for.
+    package static func withRunning<Result>(
+        _ process: Process, grace: Duration = .seconds(5), _ body: () async throws -> Result
+    ) async throws -> Result {
+        try await launch(process)
+        do {
+            let result = try await body()
+            await stop(process, grace: grace)
+            return result
+        } catch {
+            await stop(process, grace: grace)
+            throw error
+        }
+    }
+
+    /// Ends a started process: SIGTERM, then SIGKILL after `grace`; returns once it has exited.
+    package static func stop(_ process: Process, grace: Duration = .seconds(5)) async {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
     private static func readToEnd(_ handle: FileHandle) async throws -> [UInt8] {
@@ -109,4 +173,11 @@ package enum ProcessRunner {
             }
         }
     }
+}
+
+/// A `Process` handed to the thread that starts it (`Process` is not `Sendable`; only that thread
+/// touches it until `run()` returns).
+private final class ProcessBox: @unchecked Sendable {
+    let process: Process
+    init(_ process: Process) { self.process = process }
 }
