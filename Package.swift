@@ -14,6 +14,14 @@ let strictSettings: [SwiftSetting] = [
 let hotPathSettings: [SwiftSetting] =
     strictSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
+/// The git commit `feedd --version` names: `$FEEDD_GIT_COMMIT` when set (a build from a tarball can
+/// say where it came from), else the checkout's own (with `-dirty` when files were changed), else "unknown".
+let buildCommit: String = {
+    if let commit = Context.environment["FEEDD_GIT_COMMIT"], !commit.isEmpty { return commit }
+    guard let git = Context.gitInformation else { return "unknown" }
+    return git.currentCommit + (git.hasUncommittedChanges ? "-dirty" : "")
+}()
+
 let package = Package(
     name: "feedd",
     platforms: [.macOS(.v14)],
@@ -50,7 +58,16 @@ let package = Package(
         .target(name: "XML", dependencies: ["CLibXML2"], swiftSettings: hotPathSettings),
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strictSettings),
         // Files, standard streams and process exit over Glibc, with errors that say what failed.
-        .target(name: "Platform", swiftSettings: strictSettings),
+        .target(name: "Platform", dependencies: ["CBuildInfo"], swiftSettings: strictSettings),
+        // The commit of the build, for `feedd --version` (a C string define: Swift defines carry no value).
+        .target(
+            name: "CBuildInfo",
+            cSettings: [
+                .define(
+                    "FEEDD_BUILD_COMMIT",
+                    to: "\"" + String(buildCommit.filter { $0.isLetter || $0.isNumber || "-._".contains($0) }) + "\"")
+            ]
+        ),
 
         // Plain value types of spec/feed-json.md and their JSON form.
         .target(
@@ -99,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "Config", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store", "XML",
+                "Config", "Curl", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store", "XML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
