@@ -14,13 +14,10 @@ let strictSettings: [SwiftSetting] = [
 let hotPathSettings: [SwiftSetting] =
     strictSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
-/// The git commit `feedd --version` names: `$FEEDD_GIT_COMMIT` when set (a build from a tarball can
-/// say where it came from), else the checkout's own (with `-dirty` when files were changed), else "unknown".
-let buildCommit: String = {
-    if let commit = Context.environment["FEEDD_GIT_COMMIT"], !commit.isEmpty { return commit }
-    guard let git = Context.gitInformation else { return "unknown" }
-    return git.currentCommit + (git.hasUncommittedChanges ? "-dirty" : "")
-}()
+/// The git commit `feedd --version` names: `$FEEDD_GIT_COMMIT`, which scripts/install and scripts/test set
+/// from git, else "unknown". (SwiftPM's `Context.gitInformation` is not used: the evaluated manifest is
+/// cached across commits, so it would name an old commit; a changed variable does re-evaluate it.)
+let buildCommit = Context.environment["FEEDD_GIT_COMMIT"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
 
 let package = Package(
     name: "feedd",
