@@ -14,6 +14,11 @@ let strictSettings: [SwiftSetting] = [
 let hotPathSettings: [SwiftSetting] =
     strictSettings + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
+/// The git commit `feedd --version` names: `$FEEDD_GIT_COMMIT`, which scripts/install and scripts/test set
+/// from git, else "unknown". (SwiftPM's `Context.gitInformation` is not used: the evaluated manifest is
+/// cached across commits, so it would name an old commit; a changed variable does re-evaluate it.)
+let buildCommit = Context.environment["FEEDD_GIT_COMMIT"].flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+
 let package = Package(
     name: "feedd",
     platforms: [.macOS(.v14)],
@@ -50,7 +55,16 @@ let package = Package(
         .target(name: "XML", dependencies: ["CLibXML2"], swiftSettings: hotPathSettings),
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strictSettings),
         // Files, standard streams and process exit over Glibc, with errors that say what failed.
-        .target(name: "Platform", swiftSettings: strictSettings),
+        .target(name: "Platform", dependencies: ["CBuildInfo"], swiftSettings: strictSettings),
+        // The commit of the build, for `feedd --version` (a C string define: Swift defines carry no value).
+        .target(
+            name: "CBuildInfo",
+            cSettings: [
+                .define(
+                    "FEEDD_BUILD_COMMIT",
+                    to: "\"" + String(buildCommit.filter { $0.isLetter || $0.isNumber || "-._".contains($0) }) + "\"")
+            ]
+        ),
 
         // Plain value types of spec/feed-json.md and their JSON form.
         .target(
@@ -99,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "Config", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store", "XML",
+                "Config", "Curl", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store", "XML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

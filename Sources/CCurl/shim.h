@@ -56,6 +56,11 @@ static inline CURLcode feedd_curl_easy_getinfo_double(CURL *handle, CURLINFO inf
     return curl_easy_getinfo(handle, info, value);
 }
 
+/* CURLVERSION_NOW is a macro naming the newest struct version this header knows. */
+static inline curl_version_info_data *feedd_curl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
+
 static inline CURLMcode feedd_curl_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {
     return curl_multi_setopt(handle, option, value);
 }

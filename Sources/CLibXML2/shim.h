@@ -19,4 +19,9 @@ static inline int feedd_xml_version(void) {
     return LIBXML_VERSION;
 }
 
+/* xmlParserVersion is a macro over a per-thread global: the version of the library loaded at run time. */
+static inline const char *feedd_xml_parser_version(void) {
+    return xmlParserVersion;
+}
+
 #endif

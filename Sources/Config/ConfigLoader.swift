@@ -21,6 +21,10 @@ public struct ConfigLoader: Sendable {
     public var opmlReader: OPMLReading?
     /// Where relative paths given on the command line or in the environment start from.
     public var currentDirectory: String
+    /// Also check the file system: a folder a hook writes into (a `jsonl` file's, a Maildir) that does
+    /// not exist and cannot be made, an exec hook's `working_directory` that does not exist. `feedd
+    /// check` sets it; commands that only read the configuration do not.
+    public var checksOutputPaths = false
 
     public init(
         environment: [String: String],
@@ -133,7 +137,7 @@ private struct LoadSession {
         }
         ConfigValidator(
             configuration: configuration, main: main, feedSources: feedSources, hookSources: hookSources,
-            problems: problems
+            problems: problems, checksOutputPaths: loader.checksOutputPaths
         ).validate()
         return configuration
     }

@@ -7,17 +7,42 @@ struct ConfigValidator {
     let feedSources: [DefinitionSource]
     let hookSources: [DefinitionSource]
     let problems: ProblemList
+    /// Also look at the file system: the folders hooks write into (`ConfigLoader.checksOutputPaths`).
+    var checksOutputPaths = false
 
     func validate() {
         checkUniqueNames(configuration.feeds.map(\.name), sources: feedSources, what: "feed")
         checkUniqueNames(configuration.hookDefinitions.map(\.name), sources: hookSources, what: "hook")
         checkIntervals()
         checkHookReferences()
+        if checksOutputPaths { checkOutputPaths() }
         for (hook, source) in zip(configuration.hookDefinitions, hookSources) {
             if hook.retry.base > hook.retry.maxDelay {
                 source.context.report(
                     "retry.base (\(hook.retry.base)) is longer than retry.max_delay (\(hook.retry.maxDelay))",
                     at: source.path.appending("retry"))
+            }
+        }
+    }
+
+    /// Folders that hooks write into and that cannot be made (`OutputPathCheck`), reported at the key.
+    private func checkOutputPaths() {
+        for (hook, source) in zip(configuration.hookDefinitions, hookSources) {
+            let problem: (key: String, message: String)?
+            switch hook.settings {
+            case .jsonl(let settings):
+                problem = OutputPathCheck.problem(creating: FilePaths.directory(of: settings.path)).map { ("path", $0) }
+            case .maildir(let settings):
+                problem = OutputPathCheck.problem(creating: settings.path).map { ("path", $0) }
+            case .exec(let settings):
+                problem = settings.workingDirectory.flatMap(OutputPathCheck.problem(existing:)).map {
+                    ("working_directory", $0)
+                }
+            case .webhook, .sendmail:
+                problem = nil
+            }
+            if let problem {
+                source.context.report(problem.message, at: source.path.appending(problem.key))
             }
         }
     }

@@ -102,7 +102,9 @@ public struct JSONLinesHookSettings: Sendable, Hashable, ConfigSection {
     public init() {}
 
     static let options: [ConfigOption<Self>] = [
-        .value("path", \.path, .path, required: true, doc: "the file; relative to this file's folder"),
+        .value(
+            "path", \.path, .path, required: true,
+            doc: "the file; relative to this file's folder (missing folders are made)"),
         .value("max_size", \.maxSize, .size, doc: "rotate when the file reaches this size (0: never)"),
         .value("keep", \.keep, .integer, doc: "rotated files kept", check: Checks.nonNegative),
         .value("fsync", \.fsync, .boolean, doc: "sync the file after each delivery"),
@@ -119,7 +121,9 @@ public struct MaildirHookSettings: Sendable, Hashable, ConfigSection {
     public init() {}
 
     static let options: [ConfigOption<Self>] = [
-        .value("path", \.path, .path, required: true, doc: "the Maildir (tmp, new and cur are made)"),
+        .value(
+            "path", \.path, .path, required: true,
+            doc: "the Maildir (made when missing, with its parents, tmp, new and cur)"),
         .value("from", \.from, .string, required: true, doc: "sender address", check: MailCheck.address),
         .value("to", \.to, .list(.string), required: true, doc: "recipient addresses", check: MailCheck.addresses),
         .value("subject_prefix", \.subjectPrefix, .string, doc: "put before the title in the subject"),

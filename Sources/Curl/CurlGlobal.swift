@@ -23,4 +23,12 @@ public enum CurlGlobal {
     public static var version: String {
         String(cString: curl_version())
     }
+
+    /// The version of the libcurl loaded at run time, e.g. "7.88.1", and its TLS library, e.g.
+    /// "OpenSSL/3.0.17" (nil when built without TLS).
+    public static var libraryVersion: (version: String, tls: String?) {
+        guard let info = feedd_curl_version_info() else { return (String(cString: curl_version()), nil) }
+        let version = info.pointee.version.map { String(cString: $0) } ?? "unknown"
+        return (version, info.pointee.ssl_version.map { String(cString: $0) })
+    }
 }

@@ -46,7 +46,14 @@ public struct JSONLinesHook: Hook {
     public func deliver(_ delivery: Delivery) async -> DeliveryOutcome {
         do throws(SystemError) {
             try rotateIfNeeded()
-            let file = try FileOutput(path: configuration.path, mode: .append)
+            let file: FileOutput
+            do throws(SystemError) {
+                file = try FileOutput(path: configuration.path, mode: .append)
+            } catch  where error.isNotFound {
+                // The folder is missing: make it (and its parents), as `feedd check` promises, then again.
+                try FileSystem.createDirectories(Self.folder(of: configuration.path), permissions: 0o755)
+                file = try FileOutput(path: configuration.path, mode: .append)
+            }
             for item in delivery.items {
                 var line = HookPayload.line(for: item, of: delivery)
                 line.append(0x0A)
@@ -77,5 +84,11 @@ public struct JSONLinesHook: Hook {
             index -= 1
         }
         try FileSystem.rename(path, to: "\(path).1")
+    }
+
+    /// The folder of `path` ("." for a bare name).
+    static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }

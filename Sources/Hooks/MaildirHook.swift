@@ -37,7 +37,7 @@ public struct MaildirHook: Hook {
         let message = MailMessage.build(delivery, settings: configuration.mail, now: clock.now())
         let root = configuration.path
         do throws(SystemError) {
-            try FileSystem.createDirectory(root)
+            try FileSystem.createDirectories(root)
             for folder in ["tmp", "new", "cur"] { try FileSystem.createDirectory("\(root)/\(folder)") }
             let unique = Self.uniqueName()
             let temporary = "\(root)/tmp/\(unique)"

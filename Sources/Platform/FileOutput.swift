@@ -90,6 +90,20 @@ public enum FileSystem {
         guard mkdir(path, mode_t(permissions)) == 0 || errno == EEXIST else { throw SystemError("mkdir \(path)") }
     }
 
+    /// Creates the directory `path` and any missing parents (`mkdir -p`); existing ones are fine.
+    public static func createDirectories(_ path: String, permissions: UInt32 = 0o700) throws(SystemError) {
+        guard mkdir(path, mode_t(permissions)) != 0 else { return }
+        switch errno {
+        case EEXIST: return
+        case ENOENT:
+            let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            guard !parent.isEmpty, parent != path else { throw SystemError("mkdir \(path)") }
+            try createDirectories(parent, permissions: permissions)
+            guard mkdir(path, mode_t(permissions)) == 0 || errno == EEXIST else { throw SystemError("mkdir \(path)") }
+        default: throw SystemError("mkdir \(path)")
+        }
+    }
+
     /// Flushes the directory entry list of `path` (after a rename into it) to the disk.
     public static func syncDirectory(_ path: String) throws(SystemError) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

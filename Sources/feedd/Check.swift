@@ -12,8 +12,10 @@ struct Check: ParsableCommand {
             it names, applies the environment and the command line, and checks
             everything: unknown keys (with the key meant, when one is close), values
             of the wrong type, names used twice, hooks that do not exist, URLs,
-            intervals outside min_interval and max_interval, bad filter expressions.
-            Every problem is listed at once, each with its file, line and key.
+            intervals outside min_interval and max_interval, bad filter expressions,
+            and folders that hooks write into (a jsonl file's, a Maildir) that do not
+            exist and cannot be made (feedd makes missing ones), or an exec hook's
+            working_directory that does not exist. Every problem is listed at once, each with its file, line and key.
 
             A valid configuration is printed resolved on standard output: every
             global key with its value (defaults included), every hook and feed with
@@ -53,7 +55,9 @@ struct Check: ParsableCommand {
     func run() throws {
         let configuration: FeeddConfiguration
         do throws(ConfigurationFile.LoadFailure) {
-            configuration = try ConfigurationFile.load(option: config, stateDirectory: stateDirectory).configuration
+            configuration = try ConfigurationFile.load(
+                option: config, stateDirectory: stateDirectory, checksOutputPaths: true
+            ).configuration
         } catch {
             try? StandardStream.error.write(error.problems.map { "\($0)\n" }.joined())
             Diagnostics.fail(

@@ -29,10 +29,10 @@ enum ConfigurationFile {
         }
     }
 
-    /// Loads and validates the file.
-    static func load(option: String?, stateDirectory: String?) throws(LoadFailure) -> (
-        path: String, configuration: FeeddConfiguration
-    ) {
+    /// Loads and validates the file; `checksOutputPaths`: also the folders hooks write into (`check`).
+    static func load(option: String?, stateDirectory: String?, checksOutputPaths: Bool = false) throws(LoadFailure)
+        -> (path: String, configuration: FeeddConfiguration)
+    {
         var environment: [String: String] = [:]
         for name in ConfigLoader.environmentVariables {
             if let value = Environment.value(name) { environment[name] = value }
@@ -40,8 +40,9 @@ enum ConfigurationFile {
         let path = ConfigLoader.defaultPath(option: option, environment: environment)
         var overrides: [String: String] = [:]
         if let stateDirectory { overrides["state_dir"] = stateDirectory }
-        let loader = ConfigLoader(
+        var loader = ConfigLoader(
             environment: environment, overrides: overrides, opmlReader: { bytes in try OPMLReader.read(bytes) })
+        loader.checksOutputPaths = checksOutputPaths
         do {
             return (path, try loader.load(path: path))
         } catch {

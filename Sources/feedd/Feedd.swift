@@ -1,9 +1,22 @@
 import ArgumentParser
+import Curl
 import Fetcher
+import Platform
+import XML
 
 @main
 struct Feedd: AsyncParsableCommand {
-    static let version = FeeddVersion.current
+    /// What `feedd --version` prints: the version, the commit it was built from, and the versions of
+    /// the libcurl and libxml2 it runs with (loaded at run time, so they follow Debian's updates).
+    static let version: String = {
+        let curl = CurlGlobal.libraryVersion
+        return """
+            feedd \(FeeddVersion.current)
+            commit \(BuildInfo.commit)
+            libcurl \(curl.version)\(curl.tls.map { " (\($0))" } ?? "")
+            libxml2 \(XMLLibrary.version)
+            """
+    }()
 
     static let configuration = CommandConfiguration(
         commandName: "feedd",

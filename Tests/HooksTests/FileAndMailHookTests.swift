@@ -31,6 +31,30 @@ struct FileAndMailHookTests {
         }
     }
 
+    @Test("jsonl and maildir make their missing folders, parents included; a file in the way is retried")
+    func missingFolders() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.url(for: "archive/2026/items.jsonl").path
+            let lines = try JSONLinesHook(name: "archive", configuration: .init(path: path))
+            #expect(await lines.deliver(Sample.delivery(Sample.item(title: "One"))).isDelivered)
+            #expect(try String(contentsOfFile: path, encoding: .utf8).contains("\"title\":\"One\""))
+
+            let root = directory.url(for: "mail/feeds/Maildir").path
+            let mail = try MaildirHook(
+                name: "mail",
+                configuration: .init(path: root, mail: MailSettings(from: "feedd@localhost", to: ["me@example.org"])))
+            #expect(await mail.deliver(Sample.delivery(Sample.item(title: "One"))).isDelivered)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/new").count == 1)
+
+            try directory.write("not a folder", to: "blocker")
+            let blocked = try JSONLinesHook(
+                name: "archive", configuration: .init(path: directory.url(for: "blocker/sub/items.jsonl").path))
+            let outcome = await blocked.deliver(Sample.delivery(Sample.item(title: "One")))
+            #expect(!outcome.isDelivered)
+            #expect("\(outcome)".contains("blocker"), "\(outcome)")
+        }
+    }
+
     @Test("a maildir message parses back: headers, encoded subject, both parts")
     func maildir() async throws {
         try await withTemporaryDirectory { directory in
