@@ -33,7 +33,7 @@ struct Feeds: ParsableCommand {
     func run() {
         let store = state.open(readOnly: true)
         let feeds = StoreFailure.run { () throws(StoreError) in try store.feeds() }
-        let pauses = hostPauses()
+        let pauses = hostPauses(stateDirectory: store.directory)
         var output = LineOutput()
         output.line("NAME\tITEMS\tHELD\tLAST SUCCESS\tFAILURES\tNEXT DUE\tLAST ERROR\tHOST PAUSED UNTIL")
         for feed in feeds {
@@ -50,10 +50,10 @@ struct Feeds: ParsableCommand {
 
     /// The pauses in force that the running daemon recorded (`host-pauses.json`), by feed name. A file
     /// that cannot be read is reported and shows no pause.
-    private func hostPauses() -> [String: HostPause] {
+    private func hostPauses(stateDirectory: String) -> [String: HostPause] {
         let hosts: [PausedHost]
         do throws(HostPauseFile.ReadError) {
-            hosts = try HostPauseFile.read(stateDirectory: state.path)
+            hosts = try HostPauseFile.read(stateDirectory: stateDirectory)
         } catch {
             try? StandardStream.error.write("feedd: warning: \(error)\n")
             return [:]
