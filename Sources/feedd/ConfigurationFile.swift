@@ -50,11 +50,6 @@ enum ConfigurationFile {
         }
     }
 
-    /// The daemon's settings from the file: hooks built and feed secrets read.
-    static func settings(option: String?, stateDirectory: String?) throws(LoadFailure) -> DaemonSettings {
-        try settingsAndLogLevel(option: option, stateDirectory: stateDirectory).settings
-    }
-
     /// The settings, and the file's `log_level` and `log_format` (after `$FEEDD_LOG_LEVEL` and
     /// `$FEEDD_LOG_FORMAT`).
     static func settingsAndLogLevel(

@@ -307,6 +307,37 @@ struct ConfigLoaderTests {
             ])
     }
 
+    @Test("stateDirectorySetting reads the main file's state_dir alone, relative to the file, with its line")
+    func stateDirectorySetting() async throws {
+        try await withTemporaryDirectory { directory in
+            let loader = ConfigLoader(environment: [:], currentDirectory: directory.path)
+            // Problems elsewhere in the file do not matter here.
+            _ = try directory.write(
+                "# store\nstate_dir = \"../state\"\nnot_a_key = 1\n[[hook]]\nname = \"x\"\n", to: "etc/feedd.toml")
+            let found = try #require(try loader.stateDirectorySetting(path: "etc/feedd.toml"))
+            #expect(found.directory == directory.path + "/state")
+            #expect(found.line == 2)
+            _ = try directory.write("interval = \"1h\"\n", to: "none.toml")
+            #expect(try loader.stateDirectorySetting(path: "none.toml") == nil)
+            _ = try directory.write("interval = \"1h\"\nstate_dir = 3\n", to: "number.toml")
+            do throws(ConfigErrors) {
+                _ = try loader.stateDirectorySetting(path: "number.toml")
+                Issue.record("a number is no state_dir")
+            } catch {
+                #expect(
+                    error.problems.map(\.description) == [
+                        "number.toml:2: state_dir: expected a non-empty string, got 3"
+                    ])
+            }
+            do throws(ConfigErrors) {
+                _ = try loader.stateDirectorySetting(path: "missing.toml")
+                Issue.record("a missing file has no state_dir to give")
+            } catch {
+                #expect(error.problems.map(\.description) == ["missing.toml: no such file"])
+            }
+        }
+    }
+
     @Test("precedence: command line, then FEEDD_STATE_DIR, then the file, then STATE_DIRECTORY, then the default")
     func precedence() async throws {
         try await withTemporaryDirectory { directory in
