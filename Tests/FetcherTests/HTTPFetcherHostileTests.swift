@@ -77,7 +77,8 @@ struct HTTPFetcherHostileTests {
             let body = [UInt8](repeating: 0x61, count: 10 << 20)
             await server.route("/forever", ScriptedResponse(body: body, trickle: trickle))
             let url = "\(baseURL)/forever"
-            let limits = FetchLimits(totalTimeout: .seconds(2), lowSpeedLimit: 1, lowSpeedTime: .seconds(2))
+            // The low-speed window is far longer than the total timeout, so only the total timeout can end it.
+            let limits = FetchLimits(totalTimeout: .seconds(2), lowSpeedLimit: 1, lowSpeedTime: .seconds(60))
             let started = ContinuousClock.now
             let failure = try #require(await fetcher.fetch(url, limits: limits).failure)
 
