@@ -263,7 +263,9 @@ struct ProcessTests {
                 feeds.set("/a.xml", items: [1, 2])
                 await feeds.route(["/a.xml"], on: server)
                 _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                // The hook's folder does not exist yet: every attempt fails and is retried.
+                // A file stands where the hook's folder should be (a missing folder would be made):
+                // every attempt fails and is retried.
+                try directory.write("not a folder yet", to: "later")
                 let log = directory.path + "/later/log.jsonl"
                 let arguments = [directory.path + "/state", log, directory.path + "/feeds.txt", "1"]
                 let environment = ["DAEMONCHILD_NOTIFY_EXISTING": "1", "DAEMONCHILD_RETRY_SECONDS": "1"]
@@ -272,6 +274,7 @@ struct ProcessTests {
                 first.signal(SIGKILL)
                 #expect(await first.exitStatus() == nil || first.process.terminationReason == .uncaughtSignal)
 
+                try FileManager.default.removeItem(atPath: directory.path + "/later")
                 try FileManager.default.createDirectory(
                     atPath: directory.path + "/later", withIntermediateDirectories: true)
                 let second = try await Child(arguments: arguments, environment: environment)
