@@ -102,7 +102,7 @@ struct DamageTests {
                 feeds.set("/a.xml", items: [1, 2])
                 await feeds.route(["/a.xml"], on: server)
                 _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                let child = try ProcessTests.Child(
+                let child = try await ProcessTests.Child(
                     arguments: ProcessTests.arguments(in: directory, interval: "3600"),
                     environment: ["DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1"])
                 defer { if child.process.isRunning { child.signal(SIGKILL) } }

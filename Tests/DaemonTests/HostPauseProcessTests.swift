@@ -47,7 +47,7 @@ struct HostPauseProcessTests {
         await feeds.route(["/b.xml", "/d.xml"], on: server)
         await feeds.route(["/c.xml"], on: calm)
         _ = try directory.write("a=\(base)/a.xml\nb=\(base)/b.xml\nc=\(calmBase)/c.xml\n", to: "feeds.txt")
-        let child = try ProcessTests.Child(arguments: ProcessTests.arguments(in: directory, interval: "1"))
+        let child = try await ProcessTests.Child(arguments: ProcessTests.arguments(in: directory, interval: "1"))
         defer { if child.process.isRunning { child.signal(SIGKILL) } }
         let answered = await firstAnswer(server, "/a.xml", timeout: .seconds(20))
         let start = try #require(answered, "\(child.stderr)")
@@ -80,7 +80,7 @@ struct HostPauseProcessTests {
         // A restart within the pause keeps it: the new process reads host-pauses.json.
         child.signal(SIGTERM)
         #expect(await child.exitStatus() == 0, "\(child.stderr)")
-        let second = try ProcessTests.Child(arguments: ProcessTests.arguments(in: directory, interval: "1"))
+        let second = try await ProcessTests.Child(arguments: ProcessTests.arguments(in: directory, interval: "1"))
         defer { if second.process.isRunning { second.signal(SIGKILL) } }
         #expect(
             await eventually { second.stderr.contains("host still paused from before the restart") }, "\(second.stderr)"

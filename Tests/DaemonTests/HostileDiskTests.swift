@@ -22,7 +22,7 @@ struct HostileDiskTests {
     /// Runs the child daemon once (`DaemonChild … once`) and returns its exit status and standard error.
     static func runOnce(_ directory: TemporaryDirectory, environment: [String: String]) async throws -> (Int32?, String)
     {
-        let child = try ProcessTests.Child(
+        let child = try await ProcessTests.Child(
             arguments: ProcessTests.arguments(in: directory, interval: "3600") + ["once"],
             environment: environment.merging(["DAEMONCHILD_NOTIFY_EXISTING": "1"]) { $1 })
         let status = await child.exitStatus(timeout: .seconds(60))

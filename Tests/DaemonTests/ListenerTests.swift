@@ -14,7 +14,7 @@ struct ListenerTests {
         in directory: TemporaryDirectory, base: String, limits: String, feeds: String? = nil, wrapper: [String] = []
     ) async throws -> (ProcessTests.Child, UInt16) {
         _ = try directory.write(feeds ?? "a=\(base)/a.xml\n", to: "feeds.txt")
-        let child = try ProcessTests.Child(
+        let child = try await ProcessTests.Child(
             arguments: ProcessTests.arguments(in: directory, interval: "1"),
             environment: [
                 "DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1",
