@@ -5,7 +5,7 @@ import Testing
 /// `scripts/install` and `scripts/uninstall` as systemd/README.md runs them, into a staging root
 /// (`DESTDIR`), with the built debug binary (`FEEDD_BINARY`) so that no release build runs here:
 /// `scripts/test` runs scripts/install with the release build and its static-link check once, before
-/// the tests (when CI or FEEDD_TEST_RELEASE is set).
+/// the tests (unless FEEDD_TEST_QUICK is set).
 @Suite("scripts/install and scripts/uninstall")
 struct InstallTests {
     private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
