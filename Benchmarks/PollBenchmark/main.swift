@@ -149,7 +149,7 @@ let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 let urls = (0..<options.count).map { index in
     "http://\(options.host):\(options.ports[index % options.ports.count])/feeds/\(index).xml"
 }
-let fetcher = HTTPFetcher(
+let fetcher = try HTTPFetcher(
     configuration: HTTPFetcher.Configuration(maxTransfers: options.concurrency, maxTransfersPerHost: options.perHost)
 )
 print(

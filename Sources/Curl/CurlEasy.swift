@@ -126,20 +126,9 @@ public struct CurlEasy: ~Copyable {
         state.url = url
     }
 
-    /// Follows up to `maximum` redirects (0 refuses every redirect).
-    public func setFollowRedirects(maximum: Int) throws(CurlError) {
-        try setLong(CURLOPT_FOLLOWLOCATION, 1)
-        try setLong(CURLOPT_MAXREDIRS, maximum)
-    }
-
     /// The URL schemes allowed for the first request, e.g. `["http", "https", "file"]`.
     public func setAllowedProtocols(_ protocols: [String]) throws(CurlError) {
         try setString(CURLOPT_PROTOCOLS_STR, protocols.joined(separator: ","))
-    }
-
-    /// The URL schemes a redirect may lead to, e.g. `["http", "https"]`.
-    public func setAllowedRedirectProtocols(_ protocols: [String]) throws(CurlError) {
-        try setString(CURLOPT_REDIR_PROTOCOLS_STR, protocols.joined(separator: ","))
     }
 
     /// The longest wait for a connection, rounded up to whole milliseconds.

@@ -44,7 +44,12 @@ extension Daemon {
         }
         let active = ActiveSettings(settings)
         let feeds = names.map { $0.compactMap { active.feeds[$0] } } ?? settings.feeds
-        let fetcher = HTTPFetcher(configuration: settings.fetch.fetcherConfiguration)
+        let fetcher: HTTPFetcher
+        do {
+            fetcher = try HTTPFetcher(configuration: settings.fetch.fetcherConfiguration)
+        } catch {
+            throw .system(error)
+        }
         defer { fetcher.shutdown() }
         let width = max(settings.fetch.concurrency, 1)
         var results: [String: DryRunFeed] = [:]

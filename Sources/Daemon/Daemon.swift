@@ -2,6 +2,7 @@ public import FeedModel
 import Fetcher
 public import Hooks
 public import Logging
+public import Platform
 public import Store
 
 /// The running daemon: the composition root of the store, the fetcher, the scheduler, the poll
@@ -36,7 +37,12 @@ public final class Daemon: Sendable {
         var fetcherConfiguration = settings.fetch.fetcherConfiguration
         fetcherConfiguration.hostPause = HostPausePolicy(
             withoutRetryAfter: settings.schedule.hostPause, longest: settings.schedule.maxRetryAfter)
-        let fetcher = HTTPFetcher(configuration: fetcherConfiguration)
+        let fetcher: HTTPFetcher
+        do {
+            fetcher = try HTTPFetcher(configuration: fetcherConfiguration)
+        } catch {
+            throw .system(error)
+        }
         runtime = Runtime(
             settings: settings, store: store, fetcher: fetcher, logger: logger, clock: clock, random: random)
         runtime.restorePauses()
@@ -254,11 +260,14 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
     case invalidSettings([String])
     /// The store cannot be opened or written.
     case store(StoreError)
+    /// The system refused a resource the daemon needs to start (the fetcher's thread).
+    case system(SystemError)
 
     public var description: String {
         switch self {
         case .invalidSettings(let problems): "invalid settings: " + problems.joined(separator: "; ")
         case .store(let error): error.description
+        case .system(let error): "cannot start: \(error)"
         }
     }
 }

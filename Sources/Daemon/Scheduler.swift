@@ -104,11 +104,6 @@ struct Scheduler: Sendable {
         return nil
     }
 
-    /// The host a paused host waits for, if paused at `now`.
-    func pausedUntil(host: String, now: Timestamp) -> Timestamp? {
-        pausedHosts[host].flatMap { $0 > now ? $0 : nil }
-    }
-
     /// First due times for feeds at start-up or when added: a stored due time in the future is kept
     /// (capped at `maxWait` from now); the others (new, or overdue) are spread evenly over their own
     /// window with a random offset within each feed's share, so that they never all start at once.

@@ -108,18 +108,6 @@ enum HTMLText {
         }
     }
 
-    /// Whether the text has anything that looks like markup or a reference.
-    static func looksLikeHTML(_ text: String) -> Bool {
-        let bytes = text.utf8
-        var previousWasLessThan = false
-        for byte in bytes {
-            if previousWasLessThan && startsTag(byte) { return true }
-            if byte == UInt8(ascii: "&") { return true }
-            previousWasLessThan = byte == UInt8(ascii: "<")
-        }
-        return false
-    }
-
     // MARK: - Relative URLs inside HTML
 
     /// Attributes whose value is a URL.

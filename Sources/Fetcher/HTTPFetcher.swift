@@ -1,6 +1,6 @@
 internal import Curl
 internal import Dispatch
-import Platform
+public import Platform
 internal import Synchronization
 
 /// Runs thousands of HTTP transfers at once, politely, on one libcurl multi handle.
@@ -75,8 +75,9 @@ public final class HTTPFetcher: Sendable {
     /// Left by the driver thread when it ends; `shutdown()` waits for it.
     private let driverEnded = DispatchGroup()
 
-    /// Starts the driver thread.
-    public init(configuration: Configuration = Configuration()) {
+    /// Starts the driver thread. Throws when the system cannot start a thread (out of threads or
+    /// memory).
+    public init(configuration: Configuration = Configuration()) throws(SystemError) {
         var configuration = configuration
         configuration.maxTransfers = max(configuration.maxTransfers, 1)
         configuration.maxTransfersPerHost = max(configuration.maxTransfersPerHost, 1)
@@ -92,8 +93,9 @@ public final class HTTPFetcher: Sendable {
                 ended.leave()
             }
         } catch {
-            // Only when the system is out of threads or memory, at start-up: nothing sensible goes on.
-            fatalError("cannot start the fetcher's thread: \(error)")
+            // No driver runs: `deinit`'s `shutdown()` must not wait for one.
+            ended.leave()
+            throw error
         }
     }
 

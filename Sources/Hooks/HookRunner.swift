@@ -21,7 +21,7 @@ public struct SystemClock: WallClock {
 ///
 /// It holds no state between attempts: the outbox keeps the delivery (id, attempt, first-attempt
 /// time) and calls `attempt` again when the time comes. Filtering happens before a delivery is
-/// written to the outbox (`filtered(_:)`), not here.
+/// written to the outbox (the daemon's poll pipeline applies the feed's and the hook's filters), not here.
 public struct HookRunner: Sendable {
     /// What the outbox does after an attempt.
     public enum Step: Sendable, Hashable {
@@ -34,7 +34,6 @@ public struct HookRunner: Sendable {
     }
 
     public let hook: any Hook
-    public let filter: ItemFilter
     public let policy: RetryPolicy
     private let clock: any WallClock
     private let random: @Sendable () -> Double
@@ -43,31 +42,14 @@ public struct HookRunner: Sendable {
     ///   - random: a number in `0..<1` per retry, for the jitter; the system's generator by default.
     public init(
         hook: any Hook,
-        filter: ItemFilter = ItemFilter(),
         policy: RetryPolicy = RetryPolicy(),
         clock: any WallClock = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.hook = hook
-        self.filter = filter
         self.policy = policy
         self.clock = clock
         self.random = random
-    }
-
-    /// The delivery with the items this hook's filter rejects taken out, or nil when none is left
-    /// (then nothing is written to the outbox for this hook).
-    public func filtered(_ delivery: Delivery) -> Delivery? {
-        switch delivery.content {
-        case .item(let item):
-            return filter.accepts(item) ? delivery : nil
-        case .batch(let items):
-            let kept = items.filter(filter.accepts)
-            guard !kept.isEmpty else { return nil }
-            var copy = delivery
-            copy.content = .batch(kept)
-            return copy
-        }
     }
 
     /// Makes attempt number `delivery.attempt` of a delivery first tried at `firstAttemptAt`.

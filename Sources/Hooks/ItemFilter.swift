@@ -34,11 +34,6 @@ public struct ItemFilter: Sendable {
         return include.isEmpty || include.contains(where: { $0.matches(any: fields) })
     }
 
-    /// Whether `item` passes this filter and `other` (a feed's filter and a hook's).
-    public func accepts(_ item: FeedItem, and other: ItemFilter) -> Bool {
-        accepts(item) && other.accepts(item)
-    }
-
     static func fields(of item: FeedItem) -> [String] {
         var fields: [String] = []
         if let title = item.title { fields.append(title) }

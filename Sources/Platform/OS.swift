@@ -24,11 +24,6 @@ public enum OS {
         return (Int64(now.tv_sec), Int64(now.tv_nsec))
     }
 
-    /// Whether a process (or process group, for a negative `pid`) exists: `kill(pid, 0)`.
-    public static func processExists(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
-    }
-
     /// Sends SIGKILL to every process of the process group `group`; a group that is gone is not an error.
     public static func killProcessGroup(_ group: Int32) {
         // ESRCH (no such group) is the only failure possible for a group this process made.

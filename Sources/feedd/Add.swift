@@ -3,7 +3,6 @@ import Config
 import FeedModel
 import FeedParser
 import Platform
-import XML
 
 struct Add: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -120,7 +119,7 @@ struct Add: AsyncParsableCommand {
         } catch {
             parseError = error
         }
-        let candidates = FeedDiscovery.candidates(in: HTMLLinkScanner.scan(source.bytes), pageURL: pageURL)
+        let candidates = FeedDiscovery.candidates(inPage: source.bytes, pageURL: pageURL)
         guard !candidates.isEmpty else {
             Diagnostics.fail(
                 "\(url): \(parseError), and no feed is named in its head (no <link rel=\"alternate\"> of type "

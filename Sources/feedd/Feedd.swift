@@ -1,8 +1,8 @@
 import ArgumentParser
 import Curl
+import FeedParser
 import Fetcher
 import Platform
-import XML
 
 @main
 struct Feedd: AsyncParsableCommand {
@@ -14,7 +14,7 @@ struct Feedd: AsyncParsableCommand {
             feedd \(FeeddVersion.current)
             commit \(BuildInfo.commit)
             libcurl \(curl.version)\(curl.tls.map { " (\($0))" } ?? "")
-            libxml2 \(XMLLibrary.version)
+            libxml2 \(FeedParser.xmlLibraryVersion)
             """
     }()
 

@@ -9,7 +9,12 @@ extension InputSource {
         var limits = FetchLimits()
         limits.maxBodySize = maxSize
         limits.totalTimeout = .seconds(timeout)
-        let fetcher = HTTPFetcher(configuration: HTTPFetcher.Configuration(limits: limits))
+        let fetcher: HTTPFetcher
+        do {
+            fetcher = try HTTPFetcher(configuration: HTTPFetcher.Configuration(limits: limits))
+        } catch {
+            throw ReadError.io("cannot start the fetcher: \(error)")
+        }
         defer { fetcher.shutdown() }
         let request = FetchRequest(url: url)
         if verbose {

@@ -55,11 +55,12 @@ struct Run: AsyncParsableCommand {
 }
 
 enum DaemonFailure {
-    /// Prints the error and exits: 78 invalid settings, 75 locked, 74 I/O, 1 otherwise.
+    /// Prints the error and exits: 78 invalid settings, 75 locked, 74 I/O, 71 no thread, 1 otherwise.
     static func exit(_ error: DaemonError) -> Never {
         switch error {
         case .invalidSettings: Diagnostics.fail(error.description, status: 78)
         case .store(let cause): StoreFailure.exit(cause)
+        case .system: Diagnostics.fail(error.description, status: 71)
         }
     }
 }

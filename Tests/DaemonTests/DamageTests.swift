@@ -119,7 +119,7 @@ struct DamageTests {
                 let segment = directory.path + "/state/segment-00000001.items"
                 try Self.flipByte(in: segment, at: 16 + 30)
 
-                let fetcher = HTTPFetcher()
+                let fetcher = try HTTPFetcher()
                 defer { fetcher.shutdown() }
                 let result = await fetcher.fetch(FetchRequest(url: url + "/items"))
                 let content = try #require(result.content, "\(result)")

@@ -57,7 +57,6 @@ struct HostPauseDaemonTests {
         scheduler.pause(host: "busy:443", until: at(30))
         #expect(scheduler.takeDue(now: at(10), limit: 10) == ["c"])
         #expect(scheduler.due(of: "b") == at(60))
-        #expect(scheduler.pausedUntil(host: "busy:443", now: at(10)) == at(60))
         #expect(scheduler.takeDue(now: at(59), limit: 10) == [])
         #expect(scheduler.takeDue(now: at(60), limit: 10) == ["b"])
     }

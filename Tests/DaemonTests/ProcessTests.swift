@@ -149,7 +149,7 @@ struct ProcessTests {
                     }, "\(child.stderr)")
                 let url = try #require(listening)
                 #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles.count == 2 })
-                let fetcher = HTTPFetcher()
+                let fetcher = try HTTPFetcher()
                 defer { fetcher.shutdown() }
                 func get(_ path: String) async -> (Int, String) {
                     switch await fetcher.fetch(FetchRequest(url: url + path)) {

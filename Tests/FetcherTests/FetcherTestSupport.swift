@@ -6,7 +6,7 @@ func withFetcher<Result: Sendable>(
     _ configuration: HTTPFetcher.Configuration = HTTPFetcher.Configuration(),
     _ body: (HTTPFetcher) async throws -> Result
 ) async throws -> Result {
-    let fetcher = HTTPFetcher(configuration: configuration)
+    let fetcher = try HTTPFetcher(configuration: configuration)
     defer { fetcher.shutdown() }
     return try await body(fetcher)
 }

@@ -89,7 +89,7 @@ struct HTTPFetcherPolitenessTests {
     func shutdown() async throws {
         try await HTTPTestServer.withRunning { server, baseURL in
             await server.route("/hang", ScriptedResponse(body: [0x3C], delay: .seconds(60)))
-            let fetcher = HTTPFetcher()
+            let fetcher = try HTTPFetcher()
             let url = "\(baseURL)/hang"
             let task = Task { await fetcher.fetch(url) }
             while await server.hits("/hang") == 0 {

@@ -80,18 +80,4 @@ struct ItemFilterTests {
             try ItemFilter(exclude: ["/x/q"])
         }
     }
-
-    @Test("the runner drops filtered items from a batch")
-    func batchFiltering() throws {
-        struct Never: Hook {
-            let name = "never"
-            func deliver(_ delivery: Delivery) async -> DeliveryOutcome { .delivered("") }
-        }
-        let runner = HookRunner(hook: Never(), filter: try ItemFilter(exclude: ["football"]))
-        let batch = Delivery(
-            id: "b", feed: Sample.feed,
-            content: .batch([Sample.item(), Sample.item(title: "Football results", key: "k2")]))
-        #expect(runner.filtered(batch)?.items.map(\.key) == ["sha256:0123abcd"])
-        #expect(runner.filtered(Sample.delivery(Sample.item(title: "football", key: "k3", summary: nil))) == nil)
-    }
 }
