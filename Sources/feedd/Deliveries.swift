@@ -54,22 +54,64 @@ struct Deliveries: ParsableCommand {
         @Flag(help: "List the dead letters instead of the pending deliveries.")
         var dead = false
 
+        @Flag(help: "Print JSON Lines: one delivery object per line.")
+        var json = false
+
         func run() {
             let store = state.open(readOnly: true)
+            KnownNames.requireHook(hook, store: store, options: state)
             let deliveries = StoreFailure.run { () throws(StoreError) in
                 try dead ? store.deadDeliveries() : store.pendingDeliveries()
             }.filter { hook == nil || $0.hook == hook }
             var output = LineOutput()
+            if json {
+                for delivery in deliveries { output.bytes(Deliveries.jsonLine(delivery)) }
+                output.flush()
+                return
+            }
             if deliveries.isEmpty { output.line(dead ? "no dead deliveries" : "no pending deliveries") }
+            var table = Table(
+                header: ["ID", "HOOK", "FEED", "EVENT", "ATTEMPTS", dead ? "STATUS" : "NEXT ATTEMPT", "LAST ERROR"])
             for delivery in deliveries {
                 let when = dead ? "dead" : delivery.nextAttempt.rfc3339
                 let error = delivery.lastError.map { URLCredentials.masking(in: $0).replacingTabsAndNewlines() } ?? "-"
-                output.line(
-                    "\(delivery.id)\t\(delivery.hook)\t\(delivery.feed)\t\(delivery.event.name)\t\(delivery.attempt)\t"
-                        + "\(when)\t\(error)")
+                table.add([
+                    "\(delivery.id)", Cell(delivery.hook), Cell(delivery.feed), Cell(delivery.event.name),
+                    "\(delivery.attempt)", Cell(when, dead ? .red : .plain),
+                    Cell(error, delivery.lastError == nil ? .plain : .red),
+                ])
             }
+            if !deliveries.isEmpty { table.write(to: &output) }
             output.flush()
         }
+    }
+
+    /// One delivery as a line of JSON, snake_case fields, credentials in the error masked.
+    static func jsonLine(_ delivery: Delivery) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("id")
+        writer.integer(Int64(delivery.id))
+        writer.key("hook")
+        writer.string(delivery.hook)
+        writer.key("feed")
+        writer.string(delivery.feed)
+        writer.key("item_key")
+        writer.string(delivery.itemKey)
+        writer.key("event")
+        writer.string(delivery.event.name)
+        writer.key("status")
+        writer.string(delivery.status == .dead ? "dead" : delivery.status == .held ? "held" : "pending")
+        writer.key("attempts")
+        writer.integer(Int64(delivery.attempt))
+        writer.key("next_attempt")
+        writer.string(delivery.status == .dead ? nil : delivery.nextAttempt.rfc3339)
+        writer.key("created")
+        writer.string(delivery.created.rfc3339)
+        writer.key("last_error")
+        writer.string(delivery.lastError.map { URLCredentials.masking(in: $0) })
+        writer.endObject()
+        return writer.takeBytes() + [0x0A]
     }
 
     struct Retry: ParsableCommand {
@@ -93,7 +135,8 @@ struct Deliveries: ParsableCommand {
 
         func run() {
             let count = state.write { (store) throws(StoreError) in
-                try store.retryDead(hook: hook, now: StateDirectoryOptions.now)
+                KnownNames.requireHook(hook, store: store, options: state)
+                return try store.retryDead(hook: hook, now: StateDirectoryOptions.now)
             }
             var output = LineOutput()
             output.line("queued \(count) dead deliveries again")
@@ -145,7 +188,9 @@ struct Deliveries: ParsableCommand {
             let now = StateDirectoryOptions.now
             let cutoff = SinceParser.parse(since, now: now) ?? now
             let count = state.write { (store) throws(StoreError) in
-                try store.replay(hook: hook, feed: feed, since: cutoff, now: now) { damaged in
+                KnownNames.requireHook(hook, store: store, options: state)
+                KnownNames.requireFeed(feed, store: store, options: state)
+                return try store.replay(hook: hook, feed: feed, since: cutoff, now: now) { damaged in
                     try? StandardStream.error.write("feedd: warning: \(damaged)\n")
                 }
             }

@@ -27,20 +27,48 @@ struct Held: ParsableCommand {
 
     @OptionGroup var state: StateDirectoryOptions
 
+    @Flag(help: "Print JSON Lines: one object per feed with held deliveries.")
+    var json = false
+
     func run() {
         let store = state.open(readOnly: true)
         let held = StoreFailure.run { () throws(StoreError) in try store.held() }
         var output = LineOutput()
-        if held.isEmpty { output.line("nothing held") }
+        let style = TableStyle.current
+        if held.isEmpty && !json { output.line("nothing held") }
+        var table = Table(header: ["FEED", "DELIVERIES", "ITEMS", "FIRST TITLES"])
         for feed in held {
             let items = Set(feed.deliveries.map(\.itemKey)).count
-            output.line("\(feed.feed)\t\(feed.deliveries.count) deliveries of \(items) items")
+            var titles: [String] = []
             var shown = Set<String>()
             for delivery in feed.deliveries where shown.count < 5 && shown.insert(delivery.itemKey).inserted {
                 let stored = try? store.item(feed: feed.feed, key: delivery.itemKey)
-                output.line("  \(stored?.item.title ?? delivery.itemKey)")
+                titles.append(stored?.item.title ?? delivery.itemKey)
+            }
+            if json {
+                var writer = JSONWriter()
+                writer.beginObject()
+                writer.key("feed")
+                writer.string(feed.feed)
+                writer.key("deliveries")
+                writer.integer(Int64(feed.deliveries.count))
+                writer.key("items")
+                writer.integer(Int64(items))
+                writer.key("first_titles")
+                writer.stringArray(titles)
+                writer.endObject()
+                output.bytes(writer.takeBytes() + [0x0A])
+            } else if style.terminal {
+                table.add([
+                    Cell(feed.feed, .yellow), "\(feed.deliveries.count)", "\(items)",
+                    Cell(titles.joined(separator: "; ")),
+                ])
+            } else {
+                output.line("\(feed.feed)\t\(feed.deliveries.count) deliveries of \(items) items")
+                for title in titles { output.line("  \(title)") }
             }
         }
+        if style.terminal && !json && !held.isEmpty { table.write(style: style, to: &output) }
         output.flush()
     }
 
@@ -62,7 +90,8 @@ struct Held: ParsableCommand {
 
         func run() {
             let count = state.write { (store) throws(StoreError) in
-                try store.release(feed: feed, now: StateDirectoryOptions.now)
+                KnownNames.requireFeed(feed, store: store, options: state)
+                return try store.release(feed: feed, now: StateDirectoryOptions.now)
             }
             var output = LineOutput()
             output.line("released \(count) deliveries of \(feed)")
@@ -87,7 +116,10 @@ struct Held: ParsableCommand {
         @Argument(help: "The feed's configured name.") var feed: String
 
         func run() {
-            let count = state.write { (store) throws(StoreError) in try store.drop(feed: feed) }
+            let count = state.write { (store) throws(StoreError) in
+                KnownNames.requireFeed(feed, store: store, options: state)
+                return try store.drop(feed: feed)
+            }
             var output = LineOutput()
             output.line("dropped \(count) deliveries of \(feed)")
             output.flush()

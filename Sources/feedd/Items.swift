@@ -61,21 +61,28 @@ struct Items: ParsableCommand {
 
     func run() {
         let store = state.open(readOnly: true)
+        KnownNames.requireFeed(feed, store: store, options: state)
         let cutoff = since.flatMap { SinceParser.parse($0, now: StateDirectoryOptions.now) }
         let list = StoreFailure.run { () throws(StoreError) in
             try store.listItems(feed: feed, since: cutoff, limit: limit)
         }
         for damaged in list.damaged { try? StandardStream.error.write("feedd: warning: \(damaged)\n") }
         var output = LineOutput()
-        for listing in list.items {
-            if json {
-                output.bytes(listing.annotatedJSON + [0x0A])
-            } else {
-                let item = listing.item
-                let title = (item?.title ?? "(untitled)").replacing("\t", with: " ")
-                output.line("\(listing.firstSeen.rfc3339)\t\(listing.feed)\t\(title)\t\(item?.link ?? "-")")
-            }
+        if json {
+            for listing in list.items { output.bytes(listing.annotatedJSON + [0x0A]) }
+            output.flush()
+            return
         }
+        var table = Table(header: ["FIRST SEEN", "FEED", "TITLE", "LINK"])
+        for listing in list.items {
+            let item = listing.item
+            let title = (item?.title ?? "(untitled)").replacing("\t", with: " ")
+            table.add([
+                Cell(listing.firstSeen.rfc3339, .dim), Cell(listing.feed), Cell(title, item == nil ? .yellow : .plain),
+                Cell(item?.link ?? "-"),
+            ])
+        }
+        table.write(to: &output)
         output.flush()
     }
 }
