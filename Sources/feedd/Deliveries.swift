@@ -188,7 +188,7 @@ struct Deliveries: ParsableCommand {
             let now = StateDirectoryOptions.now
             let cutoff = SinceParser.parse(since, now: now) ?? now
             let count = state.write { (store) throws(StoreError) in
-                KnownNames.requireHook(hook, store: store, options: state)
+                KnownNames.requireHook(hook, store: store, options: state, newAllowed: true)
                 KnownNames.requireFeed(feed, store: store, options: state)
                 return try store.replay(hook: hook, feed: feed, since: cutoff, now: now) { damaged in
                     try? StandardStream.error.write("feedd: warning: \(damaged)\n")

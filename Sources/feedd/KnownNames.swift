@@ -1,8 +1,10 @@
 import Config
+import Platform
 import Store
 
 /// Names a listing or tending command may be asked about: what the store knows, and what the
-/// configuration names when it can be read (it is not needed: the store alone is enough).
+/// configuration names when the store was found through it (given `--state-dir` or `FEEDD_STATE_DIR`,
+/// these commands read no configuration file) and it can be read.
 /// Asking about a name that neither knows ends the process (status 1) with a "did you mean".
 enum KnownNames {
     /// Ends the process unless `name` is a feed of the store or of the configuration.
@@ -15,8 +17,13 @@ enum KnownNames {
     }
 
     /// Ends the process unless `name` is a hook of the configuration or has deliveries in the store.
-    static func requireHook(_ name: String?, store: FileStore, options: StateDirectoryOptions) {
+    /// With `newAllowed` (replay: a new hook has no deliveries yet), only a configuration that was read
+    /// can refuse it.
+    static func requireHook(
+        _ name: String?, store: FileStore, options: StateDirectoryOptions, newAllowed: Bool = false
+    ) {
         guard let name else { return }
+        if newAllowed && configuration(options) == nil { return }
         var names = StoreFailure.run { () throws(StoreError) in
             try store.pendingDeliveries() + store.deadDeliveries()
         }.map(\.hook)
@@ -33,7 +40,10 @@ enum KnownNames {
     }
 
     private static func configuration(_ options: StateDirectoryOptions) -> FeeddConfiguration? {
-        try? ConfigurationFile.load(option: options.configFile.path, stateDirectory: options.stateDirectory)
+        if options.stateDirectory != nil || Environment.value("FEEDD_STATE_DIR").map({ !$0.isEmpty }) == true {
+            return nil
+        }
+        return try? ConfigurationFile.load(option: options.configFile.path, stateDirectory: options.stateDirectory)
             .configuration
     }
 }

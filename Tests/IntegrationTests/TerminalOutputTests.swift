@@ -218,4 +218,96 @@ struct TerminalOutputTests {
             #expect(result.stderrText.contains(message), "\(result.stderrText)")
         }
     }
+
+    @Test("through the configuration, a configured hook without deliveries is known and replay checks the hook")
+    func configuredHooks() async throws {
+        try await withTemporaryDirectory { directory in
+            try fill(directory)
+            let config = try directory.write(
+                """
+                state_dir = "."
+                [[hook]]
+                name = "archive"
+                type = "jsonl"
+                path = "archive.jsonl"
+                """, to: "feedd.toml"
+            ).path
+            let listed = try await run(["deliveries", "--hook", "archive", "--config", config])
+            #expect(listed.status == 0 && listed.stdoutText == "no pending deliveries\n", "\(listed.stderrText)")
+            let typo = try await run(["deliveries", "replay", "--hook", "archve", "--since", "1d", "--config", config])
+            #expect(typo.status == 1)
+            #expect(typo.stderrText.contains("no hook named `archve`; did you mean `archive`?"))
+            let replay = try await run([
+                "deliveries", "replay", "--hook", "archive", "--since", "2026-01-01", "--config", config,
+            ])
+            #expect(
+                replay.status == 0 && replay.stdoutText == "queued 2 deliveries to archive\n", "\(replay.stderrText)")
+        }
+    }
+
+    /// A configuration with feed "news" (a local file with one item), feed "gone" when `failingFeed`,
+    /// and an exec hook that fails when `failingHook`.
+    private func pollConfiguration(
+        _ directory: TemporaryDirectory, failingFeed: Bool, failingHook: Bool
+    ) throws -> String {
+        let feed = try directory.write(
+            "<rss version=\"2.0\"><channel><title>N</title><item><title>One</title><guid>1</guid></item></channel></rss>",
+            to: "news.xml")
+        var text = """
+            state_dir = "state"
+            hooks = ["run"]
+            notify_existing = true
+            [[hook]]
+            name = "run"
+            type = "exec"
+            command = ["\(failingHook ? "/bin/false" : "/bin/true")"]
+            [[feed]]
+            name = "news"
+            url = "\(feed.absoluteString)"
+
+            """
+        if failingFeed {
+            text += "[[feed]]\nname = \"gone\"\nurl = \"\(directory.url(for: "gone.xml").absoluteString)\"\n"
+        }
+        return try directory.write(text, to: "feedd.toml").path
+    }
+
+    @Test(
+        "poll --once exits 0, 1 for a failed feed, 2 for a failed delivery, 3 for both; words agree with numbers",
+        arguments: [(false, false, Int32(0)), (true, false, 1), (false, true, 2), (true, true, 3)])
+    func pollExitStatus(failingFeed: Bool, failingHook: Bool, status: Int32) async throws {
+        try await withTemporaryDirectory { directory in
+            let config = try pollConfiguration(directory, failingFeed: failingFeed, failingHook: failingHook)
+            let result = try await run(["poll", "--once", "--config", config])
+            #expect(result.status == status, "\(result.stderrText)")
+            #expect(!result.stdoutText.contains("\u{1B}") && !result.stdoutText.contains("\r"))
+            let feeds = failingFeed ? "2 feeds" : "1 feed"
+            let failures = failingHook ? "1 delivery failure" : "0 delivery failures"
+            #expect(
+                result.stdoutText
+                    == "polled \(feeds): 1 new item, 0 held, 0 not modified, \(failingFeed ? 1 : 0) failed; "
+                    + "\(failingHook ? 0 : 1) delivered, \(failures)\n")
+        }
+    }
+
+    @Test("poll --once on a terminal redraws one progress line in place, then prints the summary")
+    func pollProgress() async throws {
+        try await withTemporaryDirectory { directory in
+            let config = try pollConfiguration(directory, failingFeed: true, failingHook: false)
+            let (status, output) = try await runOnTerminal([
+                "poll", "--once", "--config", config, "--log-level", "error",
+            ])
+            #expect(status == 1)
+            #expect(output.contains("\r\u{1B}[Kpolling: 0 of 2 feeds done, 0 new items, 0 failed; waiting for news"))
+            #expect(output.contains("\r\u{1B}[Kpolling: 2 of 2 feeds done, 1 new item, 1 failed"))
+            // The progress line is cleared; then the failed feed (standard error) and the summary follow.
+            let last = try #require(output.ranges(of: "\r\u{1B}[K").last)
+            let rest = output[last.upperBound...]
+            #expect(
+                rest.hasPrefix("feedd: gone: file://")
+                    && rest.hasSuffix(
+                        "\npolled 2 feeds: 1 new item, 0 held, 0 not modified, 1 failed; 1 delivered, 0 delivery failures\n"
+                    ), "\(rest)")
+        }
+    }
 }
