@@ -15,11 +15,15 @@ struct Deliveries: ParsableCommand {
               feedd deliveries retry --hook chat
               feedd deliveries replay --hook archive --since 2d
 
-            EXIT STATUS
-              0 success; 64 bad usage; 74 the state directory is missing or cannot be read
-              or written; 78 the configuration file that names it cannot be read; 75
-              (retry, replay) another feedd process holds it.
-            """,
+            """
+                + HelpText.exitStatus([
+                    (0, "success"),
+                    HelpText.unknownName,
+                    HelpText.usage,
+                    (74, "the state directory is missing or cannot be read or written"),
+                    (75, "(retry, replay) another feedd process holds the state directory"),
+                    HelpText.configurationUnreadable,
+                ]),
         subcommands: [List.self, Retry.self, Replay.self],
         defaultSubcommand: List.self
     )
@@ -40,10 +44,14 @@ struct Deliveries: ParsableCommand {
                   feedd deliveries retry --hook chat
                   feedd deliveries replay --hook archive --since 2d
 
-                EXIT STATUS
-                  0 listed; 64 bad usage; 74 the state directory is missing or cannot be read;
-                  78 the configuration file that names it cannot be read.
                 """
+                    + HelpText.exitStatus([
+                        (0, "listed (possibly nothing)"),
+                        (1, "no hook has that name (a close one is suggested)"),
+                        HelpText.usage,
+                        HelpText.stateUnreadable,
+                        HelpText.configurationUnreadable,
+                    ])
         )
 
         @OptionGroup var state: StateDirectoryOptions
@@ -122,11 +130,15 @@ struct Deliveries: ParsableCommand {
                   feedd deliveries retry
                   feedd deliveries retry --hook chat
 
-                EXIT STATUS
-                  0 queued (possibly none); 74 the state directory is missing, or an I/O
-                  error; 78 the configuration file that names it cannot be read; 75 the state
-                  directory is in use by another process (stop the daemon first).
-                """)
+                """
+                    + HelpText.exitStatus([
+                        (0, "queued (possibly none)"),
+                        (1, "no hook has that name (a close one is suggested)"),
+                        HelpText.usage,
+                        HelpText.stateIO,
+                        HelpText.locked,
+                        HelpText.configurationUnreadable,
+                    ]))
 
         @OptionGroup var state: StateDirectoryOptions
 
@@ -157,11 +169,18 @@ struct Deliveries: ParsableCommand {
                   feedd deliveries replay --hook archive --since 2d
                   feedd deliveries replay --hook chat --since 2026-11-28 --feed lwn
 
-                EXIT STATUS
-                  0 queued (possibly none); 64 bad usage; 74 the state directory is missing,
-                  or an I/O error; 78 the configuration file that names it cannot be read; 75
-                  the state directory is in use by another process (stop the daemon first).
-                """)
+                """
+                    + HelpText.exitStatus([
+                        (0, "queued (possibly none)"),
+                        (
+                            1,
+                            "no feed or hook has that name (a close one is suggested); a new hook is accepted unless the configuration was read"
+                        ),
+                        HelpText.usage,
+                        HelpText.stateIO,
+                        HelpText.locked,
+                        HelpText.configurationUnreadable,
+                    ]))
 
         @OptionGroup var state: StateDirectoryOptions
 

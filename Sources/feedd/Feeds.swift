@@ -20,12 +20,15 @@ struct Feeds: ParsableCommand {
 
             EXAMPLES
               feedd feeds
-              feedd feeds --state-dir /var/lib/feedd | awk -F'\\t' '$5 > 0'   # failing feeds
+              feedd feeds | awk -F'\\t' '$5 > 0'      # the failing feeds
 
-            EXIT STATUS
-              0 listed; 64 bad usage; 74 the state directory is missing or cannot be read;
-              78 the configuration file that names it cannot be read.
             """
+                + HelpText.exitStatus([
+                    (0, "listed"),
+                    HelpText.usage,
+                    HelpText.stateUnreadable,
+                    HelpText.configurationUnreadable,
+                ])
     )
 
     @OptionGroup var state: StateDirectoryOptions

@@ -17,11 +17,15 @@ struct Held: ParsableCommand {
               feedd held release lwn      # let the hooks have them
               feedd held drop lwn         # keep the items, tell nobody
 
-            EXIT STATUS
-              0 success; 74 the state directory is missing, or an I/O error; 78 the
-              configuration file that names it cannot be read; 75 (release, drop) the
-              state directory is in use by another process.
-            """,
+            """
+                + HelpText.exitStatus([
+                    (0, "success"),
+                    (1, "(release, drop) no feed has that name (a close one is suggested)"),
+                    HelpText.usage,
+                    HelpText.stateIO,
+                    (75, "(release, drop) the state directory is in use by another feedd process"),
+                    HelpText.configurationUnreadable,
+                ]),
         subcommands: [Release.self, Drop.self]
     )
 
@@ -79,11 +83,15 @@ struct Held: ParsableCommand {
                 EXAMPLES
                   feedd held release lwn
 
-                EXIT STATUS
-                  0 released (possibly none); 74 the state directory is missing, or an I/O
-                  error; 78 the configuration file that names it cannot be read; 75 the state
-                  directory is in use by another process (stop the daemon first).
-                """)
+                """
+                    + HelpText.exitStatus([
+                        (0, "released (possibly none)"),
+                        (1, "no feed has that name (a close one is suggested)"),
+                        HelpText.usage,
+                        HelpText.stateIO,
+                        HelpText.locked,
+                        HelpText.configurationUnreadable,
+                    ]))
 
         @OptionGroup var state: StateDirectoryOptions
         @Argument(help: "The feed's configured name.") var feed: String
@@ -106,11 +114,15 @@ struct Held: ParsableCommand {
                 EXAMPLES
                   feedd held drop lwn
 
-                EXIT STATUS
-                  0 dropped (possibly none); 74 the state directory is missing, or an I/O
-                  error; 78 the configuration file that names it cannot be read; 75 the state
-                  directory is in use by another process (stop the daemon first).
-                """)
+                """
+                    + HelpText.exitStatus([
+                        (0, "dropped (possibly none)"),
+                        (1, "no feed has that name (a close one is suggested)"),
+                        HelpText.usage,
+                        HelpText.stateIO,
+                        HelpText.locked,
+                        HelpText.configurationUnreadable,
+                    ]))
 
         @OptionGroup var state: StateDirectoryOptions
         @Argument(help: "The feed's configured name.") var feed: String

@@ -27,10 +27,14 @@ struct Items: ParsableCommand {
               feedd items --feed lwn --since 2d
               feedd items --since 2026-11-01 --json | jq -r '.title'
 
-            EXIT STATUS
-              0 listed; 64 bad usage; 74 the state directory is missing or cannot be read;
-              78 the configuration file that names it cannot be read.
             """
+                + HelpText.exitStatus([
+                    (0, "listed (possibly nothing)"),
+                    (1, "no feed has that name (a close one is suggested)"),
+                    HelpText.usage,
+                    HelpText.stateUnreadable,
+                    HelpText.configurationUnreadable,
+                ])
     )
 
     @OptionGroup var state: StateDirectoryOptions

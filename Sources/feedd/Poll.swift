@@ -21,24 +21,28 @@ struct Poll: AsyncParsableCommand {
             store is opened read-only, so a dry run works while the daemon runs; a real
             poll needs the daemon stopped (the store is locked).
 
-            EXAMPLES
-              feedd poll --once
-              feedd poll --once --feed lwn --feed bbc-world
-              feedd poll --once --dry-run | jq -r '.payload.title'
-
             On a terminal a live line shows the feeds done of the total, new items,
             failures and the feed waited for longest, redrawn in place; piped, only the
             summary line is printed, without control characters. The summary counts new
             items, items held by the flood guard (`feedd held`), failed feeds, deliveries
             and delivery failures.
 
-            EXIT STATUS
-              0 every feed was polled and every delivery tried succeeded; 1 at least one feed
-              failed; 2 at least one delivery failed (it stays queued); 3 both; 64 bad usage;
-              74 the state directory cannot be read or written; 75 another feedd process
-              holds it; 78 the configuration is invalid. With --dry-run: 0, or 1 when a
-              feed failed.
+            EXAMPLES
+              feedd poll --once
+              feedd poll --once --feed lwn --feed bbc-world
+              feedd poll --once --dry-run | jq -r '.payload.title'
+
             """
+                + HelpText.exitStatus([
+                    (0, "every feed was polled and every delivery tried succeeded"),
+                    (1, "at least one feed failed (with --dry-run: the only failure status)"),
+                    (2, "at least one delivery failed (it stays queued for the next run or the daemon)"),
+                    (3, "both: a feed and a delivery failed"),
+                    HelpText.usage,
+                    (74, "the state directory cannot be read or written"),
+                    (75, "another feedd process holds the state directory"),
+                    (78, "the configuration is invalid"),
+                ])
     )
 
     @OptionGroup var options: DaemonOptions
