@@ -32,9 +32,11 @@ struct Deliveries: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the outbox: deliveries waiting for their hook, or given up (dead letters).",
             discussion: """
-                Each line is one delivery, tab-separated: id, hook, feed, event (new or
-                updated), attempts so far, next attempt (pending) or status, and the last
-                error. Pending deliveries are sent by the daemon when due; dead ones wait for
+                Each line is one delivery: id, hook, feed, event (new or updated), attempts
+                so far, next attempt (pending) or status, and the last error; in aligned
+                columns under a header on a terminal (dead ones in red, unless NO_COLOR is
+                set), tab-separated when piped, JSON Lines with --json. A hook name that
+                neither the store nor the configuration knows is an error (1). Pending deliveries are sent by the daemon when due; dead ones wait for
                 `feedd deliveries retry`. The store is opened read-only, so this works while
                 the daemon runs.
 

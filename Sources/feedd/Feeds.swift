@@ -9,12 +9,17 @@ struct Feeds: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the feeds in the store with their state.",
         discussion: """
-            Prints one line per feed the store knows, sorted by name, as tab-separated
-            fields under a header: name, items kept, deliveries held by the flood guard,
+            Prints one line per feed the store knows, sorted by name, under a header: name,
+            items kept, deliveries held by the flood guard,
             last success, consecutive failures, next due time, the last error with its
             time, and the end of its host's pause with the host and the status that asked
             for it (a 429, or a 503 with Retry-After: no request goes to that host until
             then). Times are RFC 3339 in UTC; `-` means never or none.
+
+            On a terminal the columns are aligned, a failing feed is red and a paused host
+            yellow (no colour when NO_COLOR is set), and a long error is cut with "…".
+            Piped, each line is tab-separated, without colour. With --json each feed is one
+            line of JSON (JSON Lines) with snake_case fields.
 
             The store is opened read-only, so this works while the daemon runs.
 

@@ -10,7 +10,8 @@ struct Held: ParsableCommand {
             than half of its document), feedd first matches them to stored items by link
             and title; what still looks like a flood is stored but its deliveries are
             held. Without a subcommand this lists, per feed, how many deliveries are held
-            and the titles of the first few items.
+            and the titles of the first few items: a table on a terminal, a line per feed
+            and an indented line per title when piped, JSON Lines with --json.
 
             EXAMPLES
               feedd held

@@ -8,8 +8,9 @@ struct Items: ParsableCommand {
         abstract: "List stored items, newest first.",
         discussion: """
             Lists the items the store keeps, newest first by the time feedd first saw
-            them. Without --json each item is one line of tab-separated fields: first-seen
-            time (RFC 3339, UTC), feed, title and link. With --json each item is one line
+            them. Without --json each item is one line: first-seen time (RFC 3339, UTC),
+            feed, title and link, in aligned columns under a header on a terminal, as
+            tab-separated fields when piped. A feed name no feed has is an error (1). With --json each item is one line
             of JSON (JSON Lines): the item object of feedd's spec with `feed`,
             `first_seen` and `changed` (when its content last changed under the same key,
             or null) in front.
