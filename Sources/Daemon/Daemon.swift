@@ -57,26 +57,38 @@ public final class Daemon: Sendable {
 
     /// Polls now, once: every feed (or those named), `concurrency` at a time; then delivers what is due,
     /// each delivery attempted once (failures stay queued for the next run). For `feedd poll --once`.
-    public func pollOnce(feeds names: [String]? = nil) async -> PollSummary {
+    /// `progress` is called as feeds start and end, with the counts so far (for a progress line).
+    public func pollOnce(
+        feeds names: [String]? = nil, progress: (PollProgress) -> Void = { _ in }
+    ) async -> PollSummary {
         let active = runtime.settings
         let feeds = names.map { names in names.compactMap { active.feeds[$0] } } ?? active.settings.feeds
         let pipeline = PollPipeline(runtime: runtime)
         let width = max(active.settings.fetch.concurrency, 1)
         var summary = PollSummary()
+        var state = PollProgress(total: feeds.count)
         await withTaskGroup(of: PollReport.self) { group in
             var next = 0
             for feed in feeds.prefix(width) {
                 group.addTask { await pipeline.poll(feed) }
+                state.inFlight.append(feed.name)
                 next += 1
             }
+            progress(state)
             for await report in group {
                 summary.add(report)
                 record(report)
+                state.inFlight.removeAll { $0 == report.feed }
+                state.done += 1
+                state.newItems = summary.newItems
+                state.failed = summary.failed
                 if next < feeds.count {
                     let feed = feeds[next]
                     group.addTask { await pipeline.poll(feed) }
+                    state.inFlight.append(feed.name)
                     next += 1
                 }
+                progress(state)
             }
         }
         let drained = await OutboxWorker(runtime: runtime).drain()
@@ -217,6 +229,16 @@ public final class Daemon: Sendable {
     }
 }
 
+/// Where `pollOnce` stands: feeds done of `total`, new items and failures so far, and the feeds being
+/// polled, longest in flight first.
+public struct PollProgress: Sendable, Hashable {
+    public var total: Int
+    public var done = 0
+    public var newItems = 0
+    public var failed = 0
+    public var inFlight: [String] = []
+}
+
 /// What `pollOnce` did.
 public struct PollSummary: Sendable, Hashable {
     public var polled = 0
@@ -224,6 +246,8 @@ public struct PollSummary: Sendable, Hashable {
     public var failed = 0
     /// New items announced (deliveries queued for them).
     public var newItems = 0
+    /// New items stored with their deliveries held by the flood guard (`feedd held`).
+    public var held = 0
     /// Deliveries that succeeded in the drain after the polls (a batch counts its items).
     public var delivered = 0
     /// Deliveries that failed (queued again or dead).
@@ -236,9 +260,10 @@ public struct PollSummary: Sendable, Hashable {
 
     mutating func add(_ report: PollReport) {
         switch report.kind {
-        case .content(let new, _):
+        case .content(let new, let stored):
             polled += 1
             newItems += new
+            held += stored - new  // what is stored and not announced is held
         case .notModified:
             polled += 1
             notModified += 1

@@ -27,6 +27,12 @@ public enum StandardStream: Sendable {
     public func write(_ text: String) throws(SystemError) {
         try write(Array(text.utf8))
     }
+
+    /// Whether the stream is a terminal (`isatty`): a person reads it, so tables get a header,
+    /// alignment and colour; a pipe or file gets plain lines.
+    public var isTerminal: Bool {
+        isatty(descriptor) == 1
+    }
 }
 
 /// Ends the process with `status`.

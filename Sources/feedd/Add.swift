@@ -34,16 +34,14 @@ struct Add: AsyncParsableCommand {
               feedd add https://www.debian.org/News/news --to feeds.d/debian.toml
               feedd add --dry-run https://example.org/
 
-            EXIT STATUS
-              0   added (or, with --dry-run, printed)
-              1   the URL could not be fetched, or its feed is already configured, or the
-                  name is taken
-              64  bad usage
-              65  neither a feed nor a page naming a feed that parses (what was found is
-                  listed)
-              78  the configuration has problems (before, or with the new table: then the
-                  file is restored)
             """
+                + HelpText.exitStatus([
+                    (0, "added (or, with --dry-run, printed)"),
+                    (1, "the URL could not be fetched, or its feed is already configured, or the name is taken"),
+                    HelpText.usage,
+                    (65, "neither a feed nor a page naming a feed that parses (what was found is listed)"),
+                    (78, "the configuration has problems (before, or with the new table: then the file is restored)"),
+                ])
     )
 
     @Argument(help: ArgumentHelp("The feed or a web page naming it: an http, https or file URL, or a path."))

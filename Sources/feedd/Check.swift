@@ -34,11 +34,12 @@ struct Check: ParsableCommand {
               feedd check --config config/feedd.toml
               FEEDD_LOG_LEVEL=debug feedd check --quiet && systemctl reload feedd
 
-            EXIT STATUS
-              0   valid
-              64  bad usage
-              78  the configuration has problems (listed on standard error)
             """
+                + HelpText.exitStatus([
+                    (0, "valid"),
+                    HelpText.usage,
+                    (78, "the configuration has problems (listed on standard error)"),
+                ])
     )
 
     @OptionGroup var configFile: ConfigFileOption

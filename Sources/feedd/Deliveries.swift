@@ -15,11 +15,15 @@ struct Deliveries: ParsableCommand {
               feedd deliveries retry --hook chat
               feedd deliveries replay --hook archive --since 2d
 
-            EXIT STATUS
-              0 success; 64 bad usage; 74 the state directory is missing or cannot be read
-              or written; 78 the configuration file that names it cannot be read; 75
-              (retry, replay) another feedd process holds it.
-            """,
+            """
+                + HelpText.exitStatus([
+                    (0, "success"),
+                    HelpText.unknownName,
+                    HelpText.usage,
+                    (74, "the state directory is missing or cannot be read or written"),
+                    (75, "(retry, replay) another feedd process holds the state directory"),
+                    HelpText.configurationUnreadable,
+                ]),
         subcommands: [List.self, Retry.self, Replay.self],
         defaultSubcommand: List.self
     )
@@ -28,9 +32,11 @@ struct Deliveries: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the outbox: deliveries waiting for their hook, or given up (dead letters).",
             discussion: """
-                Each line is one delivery, tab-separated: id, hook, feed, event (new or
-                updated), attempts so far, next attempt (pending) or status, and the last
-                error. Pending deliveries are sent by the daemon when due; dead ones wait for
+                Each line is one delivery: id, hook, feed, event (new or updated), attempts
+                so far, next attempt (pending) or status, and the last error; in aligned
+                columns under a header on a terminal (dead ones in red, unless NO_COLOR is
+                set), tab-separated when piped, JSON Lines with --json. A hook name that
+                neither the store nor the configuration knows is an error (1). Pending deliveries are sent by the daemon when due; dead ones wait for
                 `feedd deliveries retry`. The store is opened read-only, so this works while
                 the daemon runs.
 
@@ -40,10 +46,14 @@ struct Deliveries: ParsableCommand {
                   feedd deliveries retry --hook chat
                   feedd deliveries replay --hook archive --since 2d
 
-                EXIT STATUS
-                  0 listed; 64 bad usage; 74 the state directory is missing or cannot be read;
-                  78 the configuration file that names it cannot be read.
                 """
+                    + HelpText.exitStatus([
+                        (0, "listed (possibly nothing)"),
+                        (1, "no hook has that name (a close one is suggested)"),
+                        HelpText.usage,
+                        HelpText.stateUnreadable,
+                        HelpText.configurationUnreadable,
+                    ])
         )
 
         @OptionGroup var state: StateDirectoryOptions
@@ -54,22 +64,64 @@ struct Deliveries: ParsableCommand {
         @Flag(help: "List the dead letters instead of the pending deliveries.")
         var dead = false
 
+        @Flag(help: "Print JSON Lines: one delivery object per line.")
+        var json = false
+
         func run() {
             let store = state.open(readOnly: true)
+            KnownNames.requireHook(hook, store: store, options: state)
             let deliveries = StoreFailure.run { () throws(StoreError) in
                 try dead ? store.deadDeliveries() : store.pendingDeliveries()
             }.filter { hook == nil || $0.hook == hook }
             var output = LineOutput()
+            if json {
+                for delivery in deliveries { output.bytes(Deliveries.jsonLine(delivery)) }
+                output.flush()
+                return
+            }
             if deliveries.isEmpty { output.line(dead ? "no dead deliveries" : "no pending deliveries") }
+            var table = Table(
+                header: ["ID", "HOOK", "FEED", "EVENT", "ATTEMPTS", dead ? "STATUS" : "NEXT ATTEMPT", "LAST ERROR"])
             for delivery in deliveries {
                 let when = dead ? "dead" : delivery.nextAttempt.rfc3339
                 let error = delivery.lastError.map { URLCredentials.masking(in: $0).replacingTabsAndNewlines() } ?? "-"
-                output.line(
-                    "\(delivery.id)\t\(delivery.hook)\t\(delivery.feed)\t\(delivery.event.name)\t\(delivery.attempt)\t"
-                        + "\(when)\t\(error)")
+                table.add([
+                    "\(delivery.id)", Cell(delivery.hook), Cell(delivery.feed), Cell(delivery.event.name),
+                    "\(delivery.attempt)", Cell(when, dead ? .red : .plain),
+                    Cell(error, delivery.lastError == nil ? .plain : .red),
+                ])
             }
+            if !deliveries.isEmpty { table.write(to: &output) }
             output.flush()
         }
+    }
+
+    /// One delivery as a line of JSON, snake_case fields, credentials in the error masked.
+    static func jsonLine(_ delivery: Delivery) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("id")
+        writer.integer(Int64(delivery.id))
+        writer.key("hook")
+        writer.string(delivery.hook)
+        writer.key("feed")
+        writer.string(delivery.feed)
+        writer.key("item_key")
+        writer.string(delivery.itemKey)
+        writer.key("event")
+        writer.string(delivery.event.name)
+        writer.key("status")
+        writer.string(delivery.status == .dead ? "dead" : delivery.status == .held ? "held" : "pending")
+        writer.key("attempts")
+        writer.integer(Int64(delivery.attempt))
+        writer.key("next_attempt")
+        writer.string(delivery.status == .dead ? nil : delivery.nextAttempt.rfc3339)
+        writer.key("created")
+        writer.string(delivery.created.rfc3339)
+        writer.key("last_error")
+        writer.string(delivery.lastError.map { URLCredentials.masking(in: $0) })
+        writer.endObject()
+        return writer.takeBytes() + [0x0A]
     }
 
     struct Retry: ParsableCommand {
@@ -80,11 +132,15 @@ struct Deliveries: ParsableCommand {
                   feedd deliveries retry
                   feedd deliveries retry --hook chat
 
-                EXIT STATUS
-                  0 queued (possibly none); 74 the state directory is missing, or an I/O
-                  error; 78 the configuration file that names it cannot be read; 75 the state
-                  directory is in use by another process (stop the daemon first).
-                """)
+                """
+                    + HelpText.exitStatus([
+                        (0, "queued (possibly none)"),
+                        (1, "no hook has that name (a close one is suggested)"),
+                        HelpText.usage,
+                        HelpText.stateIO,
+                        HelpText.locked,
+                        HelpText.configurationUnreadable,
+                    ]))
 
         @OptionGroup var state: StateDirectoryOptions
 
@@ -93,7 +149,8 @@ struct Deliveries: ParsableCommand {
 
         func run() {
             let count = state.write { (store) throws(StoreError) in
-                try store.retryDead(hook: hook, now: StateDirectoryOptions.now)
+                KnownNames.requireHook(hook, store: store, options: state)
+                return try store.retryDead(hook: hook, now: StateDirectoryOptions.now)
             }
             var output = LineOutput()
             output.line("queued \(count) dead deliveries again")
@@ -114,11 +171,18 @@ struct Deliveries: ParsableCommand {
                   feedd deliveries replay --hook archive --since 2d
                   feedd deliveries replay --hook chat --since 2026-11-28 --feed lwn
 
-                EXIT STATUS
-                  0 queued (possibly none); 64 bad usage; 74 the state directory is missing,
-                  or an I/O error; 78 the configuration file that names it cannot be read; 75
-                  the state directory is in use by another process (stop the daemon first).
-                """)
+                """
+                    + HelpText.exitStatus([
+                        (0, "queued (possibly none)"),
+                        (
+                            1,
+                            "no feed or hook has that name (a close one is suggested); a new hook is accepted unless the configuration was read"
+                        ),
+                        HelpText.usage,
+                        HelpText.stateIO,
+                        HelpText.locked,
+                        HelpText.configurationUnreadable,
+                    ]))
 
         @OptionGroup var state: StateDirectoryOptions
 
@@ -145,7 +209,9 @@ struct Deliveries: ParsableCommand {
             let now = StateDirectoryOptions.now
             let cutoff = SinceParser.parse(since, now: now) ?? now
             let count = state.write { (store) throws(StoreError) in
-                try store.replay(hook: hook, feed: feed, since: cutoff, now: now) { damaged in
+                KnownNames.requireHook(hook, store: store, options: state, newAllowed: true)
+                KnownNames.requireFeed(feed, store: store, options: state)
+                return try store.replay(hook: hook, feed: feed, since: cutoff, now: now) { damaged in
                     try? StandardStream.error.write("feedd: warning: \(damaged)\n")
                 }
             }

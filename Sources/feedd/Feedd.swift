@@ -40,25 +40,29 @@ struct Feedd: AsyncParsableCommand {
             The configuration is one TOML file (`feedd check` validates it and
             prints it resolved): see config/feedd.toml and docs/config.md.
 
-            EXIT STATUS
-              0   success
-              1   the input could not be read or fetched; `store check` found
-                  damage; `poll --once`: a feed failed; `add`: the feed is
-                  already configured; `remove`: no feed has that name, or it
-                  comes from an OPML file
-              64  bad usage
-              65  the input is not a feed (`add`: nor a page naming a feed that
-                  parses; `import-opml`: not OPML)
-              74  the state directory cannot be read or written (I/O error), or
-                  does not exist (the places feedd looked are listed)
-              75  the state directory is in use by another feedd process (try
-                  again later)
-              78  the configuration has problems (`feedd check` lists them all;
-                  `run` and `poll` refuse to start; `add`, `remove` and
-                  `import-opml` change nothing, or put the file back as it was;
-                  the store commands: the file that names the state directory
-                  cannot be read)
-            """,
+            """
+                + HelpText.exitStatus([
+                    (0, "success"),
+                    (
+                        1,
+                        "the input could not be read or fetched; `store check` found damage; `poll --once`: a feed failed; `add`: the feed is already configured; `remove`, `items --feed`, `deliveries --hook`, `held release|drop`: no feed or hook has that name (a close one is suggested)"
+                    ),
+                    (2, "`poll --once`: a delivery failed (3: a feed and a delivery failed)"),
+                    HelpText.usage,
+                    (
+                        65,
+                        "the input is not a feed (`add`: nor a page naming a feed that parses; `import-opml`: not OPML)"
+                    ),
+                    (
+                        74,
+                        "the state directory cannot be read or written (I/O error), or does not exist (the places feedd looked are listed)"
+                    ),
+                    (75, "the state directory is in use by another feedd process (try again later)"),
+                    (
+                        78,
+                        "the configuration has problems (`feedd check` lists them all; `run` and `poll` refuse to start; `add`, `remove` and `import-opml` change nothing, or put the file back as it was; the store commands: the file that names the state directory cannot be read)"
+                    ),
+                ]),
         version: version,
         subcommands: [
             Run.self, Poll.self, Check.self, Parse.self, Items.self, Feeds.self, Deliveries.self, Held.self,

@@ -9,43 +9,106 @@ struct Feeds: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the feeds in the store with their state.",
         discussion: """
-            Prints one line per feed the store knows, sorted by name, as tab-separated
-            fields under a header: name, items kept, deliveries held by the flood guard,
+            Prints one line per feed the store knows, sorted by name, under a header: name,
+            items kept, deliveries held by the flood guard,
             last success, consecutive failures, next due time, the last error with its
             time, and the end of its host's pause with the host and the status that asked
             for it (a 429, or a 503 with Retry-After: no request goes to that host until
             then). Times are RFC 3339 in UTC; `-` means never or none.
 
+            On a terminal the columns are aligned, a failing feed is red and a paused host
+            yellow (no colour when NO_COLOR is set), and a long error is cut with "…".
+            Piped, each line is tab-separated, without colour. With --json each feed is one
+            line of JSON (JSON Lines) with snake_case fields.
+
             The store is opened read-only, so this works while the daemon runs.
 
             EXAMPLES
               feedd feeds
-              feedd feeds --state-dir /var/lib/feedd | awk -F'\\t' '$5 > 0'   # failing feeds
+              feedd feeds | awk -F'\\t' '$5 > 0'      # the failing feeds
 
-            EXIT STATUS
-              0 listed; 64 bad usage; 74 the state directory is missing or cannot be read;
-              78 the configuration file that names it cannot be read.
             """
+                + HelpText.exitStatus([
+                    (0, "listed"),
+                    HelpText.usage,
+                    HelpText.stateUnreadable,
+                    HelpText.configurationUnreadable,
+                ])
     )
 
     @OptionGroup var state: StateDirectoryOptions
+
+    @Flag(help: "Print JSON Lines: one feed object per line.")
+    var json = false
 
     func run() {
         let store = state.open(readOnly: true)
         let feeds = StoreFailure.run { () throws(StoreError) in try store.feeds() }
         let pauses = hostPauses(stateDirectory: store.directory)
         var output = LineOutput()
-        output.line("NAME\tITEMS\tHELD\tLAST SUCCESS\tFAILURES\tNEXT DUE\tLAST ERROR\tHOST PAUSED UNTIL")
+        if json {
+            for feed in feeds { output.bytes(jsonLine(feed, pause: pauses[feed.name])) }
+            output.flush()
+            return
+        }
+        var table = Table(
+            header: [
+                "NAME", "ITEMS", "HELD", "LAST SUCCESS", "FAILURES", "NEXT DUE", "LAST ERROR", "HOST PAUSED UNTIL",
+            ], headerWhenPiped: true)
         for feed in feeds {
             let state = feed.state
             let error =
                 state.lastError.map { "\(Timestamp.text(state.lastErrorAt)) \(URLCredentials.masking(in: $0))" } ?? "-"
             let paused = pauses[feed.name].map { "\($0.until.rfc3339) \($0.host) (HTTP \($0.httpStatus))" } ?? "-"
-            output.line(
-                "\(feed.name)\t\(feed.itemCount)\t\(feed.heldCount)\t\(Timestamp.text(state.lastSuccess))\t"
-                    + "\(state.consecutiveFailures)\t\(Timestamp.text(state.nextDue))\t\(error)\t\(paused)")
+            let failing = state.consecutiveFailures > 0
+            table.add([
+                Cell(feed.name, failing ? .red : .green), "\(feed.itemCount)",
+                Cell("\(feed.heldCount)", feed.heldCount > 0 ? .yellow : .plain),
+                "\(Timestamp.text(state.lastSuccess))",
+                Cell("\(state.consecutiveFailures)", failing ? .red : .plain), "\(Timestamp.text(state.nextDue))",
+                Cell(error, failing ? .red : .plain), Cell(paused, paused == "-" ? .plain : .yellow),
+            ])
         }
+        table.write(to: &output)
         output.flush()
+    }
+
+    /// One feed as a line of JSON: the fields of the text listing, snake_case, null for never or none.
+    private func jsonLine(_ feed: FeedSummary, pause: HostPause?) -> [UInt8] {
+        let state = feed.state
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("name")
+        writer.string(feed.name)
+        writer.key("items")
+        writer.integer(Int64(feed.itemCount))
+        writer.key("held")
+        writer.integer(Int64(feed.heldCount))
+        writer.key("last_success")
+        writer.string(state.lastSuccess?.rfc3339)
+        writer.key("consecutive_failures")
+        writer.integer(Int64(state.consecutiveFailures))
+        writer.key("next_due")
+        writer.string(state.nextDue?.rfc3339)
+        writer.key("last_error")
+        writer.string(state.lastError.map { URLCredentials.masking(in: $0) })
+        writer.key("last_error_at")
+        writer.string(state.lastErrorAt?.rfc3339)
+        writer.key("host_pause")
+        if let pause {
+            writer.beginObject()
+            writer.key("until")
+            writer.string(pause.until.rfc3339)
+            writer.key("host")
+            writer.string(pause.host)
+            writer.key("http_status")
+            writer.integer(Int64(pause.httpStatus))
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        writer.endObject()
+        return writer.takeBytes() + [0x0A]
     }
 
     /// The pauses in force that the running daemon recorded (`host-pauses.json`), by feed name. A file

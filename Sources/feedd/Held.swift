@@ -10,37 +10,70 @@ struct Held: ParsableCommand {
             than half of its document), feedd first matches them to stored items by link
             and title; what still looks like a flood is stored but its deliveries are
             held. Without a subcommand this lists, per feed, how many deliveries are held
-            and the titles of the first few items.
+            and the titles of the first few items: a table on a terminal, a line per feed
+            and an indented line per title when piped, JSON Lines with --json.
 
             EXAMPLES
               feedd held
               feedd held release lwn      # let the hooks have them
               feedd held drop lwn         # keep the items, tell nobody
 
-            EXIT STATUS
-              0 success; 74 the state directory is missing, or an I/O error; 78 the
-              configuration file that names it cannot be read; 75 (release, drop) the
-              state directory is in use by another process.
-            """,
+            """
+                + HelpText.exitStatus([
+                    (0, "success"),
+                    (1, "(release, drop) no feed has that name (a close one is suggested)"),
+                    HelpText.usage,
+                    HelpText.stateIO,
+                    (75, "(release, drop) the state directory is in use by another feedd process"),
+                    HelpText.configurationUnreadable,
+                ]),
         subcommands: [Release.self, Drop.self]
     )
 
     @OptionGroup var state: StateDirectoryOptions
 
+    @Flag(help: "Print JSON Lines: one object per feed with held deliveries.")
+    var json = false
+
     func run() {
         let store = state.open(readOnly: true)
         let held = StoreFailure.run { () throws(StoreError) in try store.held() }
         var output = LineOutput()
-        if held.isEmpty { output.line("nothing held") }
+        let style = TableStyle.current
+        if held.isEmpty && !json { output.line("nothing held") }
+        var table = Table(header: ["FEED", "DELIVERIES", "ITEMS", "FIRST TITLES"])
         for feed in held {
             let items = Set(feed.deliveries.map(\.itemKey)).count
-            output.line("\(feed.feed)\t\(feed.deliveries.count) deliveries of \(items) items")
+            var titles: [String] = []
             var shown = Set<String>()
             for delivery in feed.deliveries where shown.count < 5 && shown.insert(delivery.itemKey).inserted {
                 let stored = try? store.item(feed: feed.feed, key: delivery.itemKey)
-                output.line("  \(stored?.item.title ?? delivery.itemKey)")
+                titles.append(stored?.item.title ?? delivery.itemKey)
+            }
+            if json {
+                var writer = JSONWriter()
+                writer.beginObject()
+                writer.key("feed")
+                writer.string(feed.feed)
+                writer.key("deliveries")
+                writer.integer(Int64(feed.deliveries.count))
+                writer.key("items")
+                writer.integer(Int64(items))
+                writer.key("first_titles")
+                writer.stringArray(titles)
+                writer.endObject()
+                output.bytes(writer.takeBytes() + [0x0A])
+            } else if style.terminal {
+                table.add([
+                    Cell(feed.feed, .yellow), "\(feed.deliveries.count)", "\(items)",
+                    Cell(titles.joined(separator: "; ")),
+                ])
+            } else {
+                output.line("\(feed.feed)\t\(feed.deliveries.count) deliveries of \(items) items")
+                for title in titles { output.line("  \(title)") }
             }
         }
+        if style.terminal && !json && !held.isEmpty { table.write(style: style, to: &output) }
         output.flush()
     }
 
@@ -51,18 +84,23 @@ struct Held: ParsableCommand {
                 EXAMPLES
                   feedd held release lwn
 
-                EXIT STATUS
-                  0 released (possibly none); 74 the state directory is missing, or an I/O
-                  error; 78 the configuration file that names it cannot be read; 75 the state
-                  directory is in use by another process (stop the daemon first).
-                """)
+                """
+                    + HelpText.exitStatus([
+                        (0, "released (possibly none)"),
+                        (1, "no feed has that name (a close one is suggested)"),
+                        HelpText.usage,
+                        HelpText.stateIO,
+                        HelpText.locked,
+                        HelpText.configurationUnreadable,
+                    ]))
 
         @OptionGroup var state: StateDirectoryOptions
         @Argument(help: "The feed's configured name.") var feed: String
 
         func run() {
             let count = state.write { (store) throws(StoreError) in
-                try store.release(feed: feed, now: StateDirectoryOptions.now)
+                KnownNames.requireFeed(feed, store: store, options: state)
+                return try store.release(feed: feed, now: StateDirectoryOptions.now)
             }
             var output = LineOutput()
             output.line("released \(count) deliveries of \(feed)")
@@ -77,17 +115,24 @@ struct Held: ParsableCommand {
                 EXAMPLES
                   feedd held drop lwn
 
-                EXIT STATUS
-                  0 dropped (possibly none); 74 the state directory is missing, or an I/O
-                  error; 78 the configuration file that names it cannot be read; 75 the state
-                  directory is in use by another process (stop the daemon first).
-                """)
+                """
+                    + HelpText.exitStatus([
+                        (0, "dropped (possibly none)"),
+                        (1, "no feed has that name (a close one is suggested)"),
+                        HelpText.usage,
+                        HelpText.stateIO,
+                        HelpText.locked,
+                        HelpText.configurationUnreadable,
+                    ]))
 
         @OptionGroup var state: StateDirectoryOptions
         @Argument(help: "The feed's configured name.") var feed: String
 
         func run() {
-            let count = state.write { (store) throws(StoreError) in try store.drop(feed: feed) }
+            let count = state.write { (store) throws(StoreError) in
+                KnownNames.requireFeed(feed, store: store, options: state)
+                return try store.drop(feed: feed)
+            }
             var output = LineOutput()
             output.line("dropped \(count) deliveries of \(feed)")
             output.flush()

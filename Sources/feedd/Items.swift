@@ -8,8 +8,9 @@ struct Items: ParsableCommand {
         abstract: "List stored items, newest first.",
         discussion: """
             Lists the items the store keeps, newest first by the time feedd first saw
-            them. Without --json each item is one line of tab-separated fields: first-seen
-            time (RFC 3339, UTC), feed, title and link. With --json each item is one line
+            them. Without --json each item is one line: first-seen time (RFC 3339, UTC),
+            feed, title and link, in aligned columns under a header on a terminal, as
+            tab-separated fields when piped. A feed name no feed has is an error (1). With --json each item is one line
             of JSON (JSON Lines): the item object of feedd's spec with `feed`,
             `first_seen` and `changed` (when its content last changed under the same key,
             or null) in front.
@@ -27,10 +28,14 @@ struct Items: ParsableCommand {
               feedd items --feed lwn --since 2d
               feedd items --since 2026-11-01 --json | jq -r '.title'
 
-            EXIT STATUS
-              0 listed; 64 bad usage; 74 the state directory is missing or cannot be read;
-              78 the configuration file that names it cannot be read.
             """
+                + HelpText.exitStatus([
+                    (0, "listed (possibly nothing)"),
+                    (1, "no feed has that name (a close one is suggested)"),
+                    HelpText.usage,
+                    HelpText.stateUnreadable,
+                    HelpText.configurationUnreadable,
+                ])
     )
 
     @OptionGroup var state: StateDirectoryOptions
@@ -61,21 +66,28 @@ struct Items: ParsableCommand {
 
     func run() {
         let store = state.open(readOnly: true)
+        KnownNames.requireFeed(feed, store: store, options: state)
         let cutoff = since.flatMap { SinceParser.parse($0, now: StateDirectoryOptions.now) }
         let list = StoreFailure.run { () throws(StoreError) in
             try store.listItems(feed: feed, since: cutoff, limit: limit)
         }
         for damaged in list.damaged { try? StandardStream.error.write("feedd: warning: \(damaged)\n") }
         var output = LineOutput()
-        for listing in list.items {
-            if json {
-                output.bytes(listing.annotatedJSON + [0x0A])
-            } else {
-                let item = listing.item
-                let title = (item?.title ?? "(untitled)").replacing("\t", with: " ")
-                output.line("\(listing.firstSeen.rfc3339)\t\(listing.feed)\t\(title)\t\(item?.link ?? "-")")
-            }
+        if json {
+            for listing in list.items { output.bytes(listing.annotatedJSON + [0x0A]) }
+            output.flush()
+            return
         }
+        var table = Table(header: ["FIRST SEEN", "FEED", "TITLE", "LINK"])
+        for listing in list.items {
+            let item = listing.item
+            let title = (item?.title ?? "(untitled)").replacing("\t", with: " ")
+            table.add([
+                Cell(listing.firstSeen.rfc3339, .dim), Cell(listing.feed), Cell(title, item == nil ? .yellow : .plain),
+                Cell(item?.link ?? "-"),
+            ])
+        }
+        table.write(to: &output)
         output.flush()
     }
 }

@@ -30,14 +30,14 @@ struct ImportOPML: ParsableCommand {
               feedd import-opml --dry-run subscriptions.opml
               feedd import-opml subscriptions.opml --to /etc/feedd/feeds.d/imported.toml
 
-            EXIT STATUS
-              0   imported (possibly nothing: every feed was already configured)
-              1   the file could not be read or written
-              64  bad usage
-              65  the file is not OPML
-              78  the configuration has problems (before, or with the new tables: then the
-                  file is restored)
             """
+                + HelpText.exitStatus([
+                    (0, "imported (possibly nothing: every feed was already configured)"),
+                    (1, "the file could not be read or written"),
+                    HelpText.usage,
+                    (65, "the file is not OPML"),
+                    (78, "the configuration has problems (before, or with the new tables: then the file is restored)"),
+                ])
     )
 
     @Argument(help: ArgumentHelp("The OPML file.", valueName: "file"))
@@ -156,12 +156,13 @@ struct ExportOPML: ParsableCommand {
               feedd export-opml > subscriptions.opml
               feedd export-opml --config /etc/feedd/feedd.toml --output /srv/www/feeds.opml
 
-            EXIT STATUS
-              0   written
-              1   the output could not be written
-              64  bad usage
-              78  the configuration has problems
             """
+                + HelpText.exitStatus([
+                    (0, "written"),
+                    (1, "the output could not be written"),
+                    HelpText.usage,
+                    (78, "the configuration has problems"),
+                ])
     )
 
     @OptionGroup var configFile: ConfigFileOption

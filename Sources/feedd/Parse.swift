@@ -2,6 +2,7 @@ import ArgumentParser
 import FeedModel
 import FeedParser
 import Fetcher
+import XML
 
 struct Parse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,20 +18,25 @@ struct Parse: AsyncParsableCommand {
             Broken feeds are read as far as a person could read them; what was recovered
             from (bad XML, HTML entities without a DTD, a wrong encoding label, an
             unreadable date) is listed in `warnings`. Input that is not a feed at all (an
-            HTML page, an empty file) prints one line on standard error and exits with
-            status 65.
+            empty file, bad JSON) prints one line on standard error and exits with status
+            65. A web page is named as one, with the feeds its head names (for a URL), and
+            `feedd add URL` is suggested: it finds the feed a page names.
 
             The parser never touches the network or the file system on its own: external
             entities and DTDs are not loaded, and entity expansion is bounded.
 
             EXAMPLES
               feedd parse --pretty config/examples/feedd-news.xml
-              curl -s https://lwn.net/headlines/rss | feedd parse --base-url https://lwn.net/ -
+              feedd parse --base-url https://example.org/ - < saved-feed.xml
               feedd parse https://www.debian.org/News/news | jq '.items[].title'
 
-            EXIT STATUS
-              0 printed; 1 the input could not be read or fetched; 65 not a feed; 64 bad usage.
             """
+                + HelpText.exitStatus([
+                    (0, "printed"),
+                    (1, "the input could not be read or fetched"),
+                    HelpText.usage,
+                    (65, "not a feed (a web page says so, with the feeds it names)"),
+                ])
     )
 
     @Argument(help: ArgumentHelp("The feed: a file path, `-` for standard input, or an http, https or file URL."))
@@ -93,7 +99,7 @@ struct Parse: AsyncParsableCommand {
             do {
                 document = try session.finish()
             } catch {
-                Diagnostics.fail("\(input): \(error)", status: 65)
+                notAFeed(error, page: nil)
             }
         } else {
             document = await parseWhole()
@@ -123,9 +129,35 @@ struct Parse: AsyncParsableCommand {
                 document = try parser.parse(source.bytes)
             }
         } catch {
-            Diagnostics.fail("\(input): \(error)", status: 65)
+            notAFeed(error, page: source)
         }
         guard let document else { Diagnostics.fail("\(input): nothing parsed", status: 65) }
         return document
+    }
+
+    /// Exits 65 with why the input is not a feed. A web page (root element `<html>`) is named as one,
+    /// with the feeds its head names when it was read whole (a URL), and `feedd add` is suggested: it
+    /// finds the feed of a page.
+    private func notAFeed(_ error: ParseError, page: InputSource?) -> Never {
+        guard case .notAFeed(let root) = error, root.lowercased() == "html" else {
+            Diagnostics.fail("\(input): \(error)", status: 65)
+        }
+        var message = "\(input): a web page (HTML), not a feed"
+        if let page {
+            let pageURL = page.url ?? FeedTables.url(fromArgument: input)
+            let candidates = FeedDiscovery.candidates(in: HTMLLinkScanner.scan(page.bytes), pageURL: pageURL)
+            if candidates.isEmpty {
+                message += "; its head names no feed"
+            } else {
+                message += "; it names \(plural(candidates.count, "feed")):\n"
+                message += candidates.map { "  \($0.shown)\n" }.joined()
+                message += "parse one of those, or"
+            }
+        }
+        let argument = input == "-" ? "URL" : input.contains(" ") ? "'\(input)'" : input
+        message +=
+            (message.hasSuffix("or") ? " " : "\n")
+            + "subscribe with `feedd add \(argument)` (it finds the feed a page names)"
+        Diagnostics.fail(message, status: 65)
     }
 }

@@ -21,15 +21,28 @@ struct Poll: AsyncParsableCommand {
             store is opened read-only, so a dry run works while the daemon runs; a real
             poll needs the daemon stopped (the store is locked).
 
+            On a terminal a live line shows the feeds done of the total, new items,
+            failures and the feed waited for longest, redrawn in place; piped, only the
+            summary line is printed, without control characters. The summary counts new
+            items, items held by the flood guard (`feedd held`), failed feeds, deliveries
+            and delivery failures.
+
             EXAMPLES
               feedd poll --once
               feedd poll --once --feed lwn --feed bbc-world
               feedd poll --once --dry-run | jq -r '.payload.title'
 
-            EXIT STATUS
-              0 every feed was polled; 1 at least one feed failed; 64 bad usage; 74 the state directory
-              cannot be read or written; 75 another feedd process holds it; 78 the configuration is invalid.
             """
+                + HelpText.exitStatus([
+                    (0, "every feed was polled and every delivery tried succeeded"),
+                    (1, "at least one feed failed (with --dry-run: the only failure status)"),
+                    (2, "at least one delivery failed (it stays queued for the next run or the daemon)"),
+                    (3, "both: a feed and a delivery failed"),
+                    HelpText.usage,
+                    (74, "the state directory cannot be read or written"),
+                    (75, "another feedd process holds the state directory"),
+                    (78, "the configuration is invalid"),
+                ])
     )
 
     @OptionGroup var options: DaemonOptions
@@ -86,7 +99,12 @@ struct Poll: AsyncParsableCommand {
         } catch {
             DaemonFailure.exit(error)
         }
-        let summary = await daemon.pollOnce(feeds: selection)
+        let live = StandardStream.output.isTerminal
+        var progressLine = ProgressLine()
+        let summary = await daemon.pollOnce(feeds: selection) { progress in
+            if live { progressLine.draw(progress) }
+        }
+        if live { progressLine.clear() }
         do throws(DaemonError) {
             try daemon.close()
         } catch {
@@ -98,11 +116,46 @@ struct Poll: AsyncParsableCommand {
         for (feed, until) in summary.deferred.sorted(by: { $0.key < $1.key }) {
             try? StandardStream.error.write("feedd: \(feed): not polled: its host is paused until \(until.rfc3339)\n")
         }
-        output.line(
-            "polled \(summary.polled) feeds: \(summary.newItems) new items, \(summary.notModified) not modified, "
-                + "\(summary.failed) failed; \(summary.delivered) delivered, \(summary.deliveryFailures) delivery failures"
-        )
+        output.line(Self.summaryLine(summary))
         output.flush()
-        exitProcess(summary.failed > 0 ? 1 : 0)
+        exitProcess(Self.exitStatus(summary))
+    }
+
+    /// `polled 2 feeds: 3 new items, 0 held, 1 not modified, 1 failed; 3 delivered, 0 delivery failures`.
+    static func summaryLine(_ summary: PollSummary) -> String {
+        "polled \(plural(summary.polled, "feed")): \(plural(summary.newItems, "new item")), \(summary.held) held, "
+            + "\(summary.notModified) not modified, \(summary.failed) failed; \(summary.delivered) delivered, "
+            + "\(plural(summary.deliveryFailures, "delivery failure"))"
+    }
+
+    /// 0 all good; 1 a feed failed; 2 a delivery failed; 3 both.
+    static func exitStatus(_ summary: PollSummary) -> Int32 {
+        (summary.failed > 0 ? 1 : 0) | (summary.deliveryFailures > 0 ? 2 : 0)
+    }
+}
+
+/// The live progress line of `feedd poll --once` on a terminal, redrawn in place (`\r`, clear line).
+struct ProgressLine {
+    private let clock = ContinuousClock()
+    private var started: [String: ContinuousClock.Instant] = [:]
+
+    mutating func draw(_ progress: PollProgress) {
+        let now = clock.now
+        started = started.filter { progress.inFlight.contains($0.key) }
+        for name in progress.inFlight where started[name] == nil { started[name] = now }
+        var text =
+            "polling: \(progress.done) of \(plural(progress.total, "feed")) done, "
+            + "\(plural(progress.newItems, "new item")), \(progress.failed) failed"
+        if let slowest = progress.inFlight.first, let since = started[slowest] {
+            text += "; waiting for \(slowest) (\((now - since).components.seconds)s)"
+        }
+        let width = Int(Environment.value("COLUMNS") ?? "") ?? 80
+        text = Table.cut(text.replacingTabsAndNewlines(), to: max(width - 1, 20))
+        try? StandardStream.output.write("\r\u{1B}[K" + text)
+    }
+
+    /// Removes the line, for the summary to take its place.
+    func clear() {
+        try? StandardStream.output.write("\r\u{1B}[K")
     }
 }

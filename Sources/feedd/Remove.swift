@@ -26,16 +26,18 @@ struct Remove: ParsableCommand {
 
             EXAMPLES
               feedd remove lwn
-              feedd remove example-blog --config /etc/feedd/feedd.toml && systemctl reload feedd
+              feedd remove example-blog && systemctl reload feedd
 
-            EXIT STATUS
-              0   removed
-              1   no feed has that name (a close one is suggested), the feed comes from an
-                  OPML file, or its file could not be read or written
-              64  bad usage
-              78  the configuration has problems (before, or without the table: then the
-                  file is restored)
             """
+                + HelpText.exitStatus([
+                    (0, "removed"),
+                    (
+                        1,
+                        "no feed has that name (a close one is suggested), the feed comes from an OPML file, or its file could not be read or written"
+                    ),
+                    HelpText.usage,
+                    (78, "the configuration has problems (before, or without the table: then the file is restored)"),
+                ])
     )
 
     @Argument(help: ArgumentHelp("The name of the feed to remove."))

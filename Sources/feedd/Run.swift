@@ -31,12 +31,16 @@ struct Run: AsyncParsableCommand {
 
             EXAMPLES
               feedd run --config /etc/feedd/feedd.toml
-              feedd run --config config/feedd.toml --state-dir /tmp/feedd-state --log-level debug
+              feedd run --config config/feedd.toml --state-dir /tmp/feedd --log-level debug
 
-            EXIT STATUS
-              0 stopped by SIGTERM or SIGINT; 74 the state directory cannot be read or written; 75 another
-              feedd process holds the state directory; 78 the configuration is invalid.
             """
+                + HelpText.exitStatus([
+                    (0, "stopped by SIGTERM or SIGINT"),
+                    HelpText.usage,
+                    (74, "the state directory cannot be read or written"),
+                    (75, "another feedd process holds the state directory"),
+                    (78, "the configuration is invalid"),
+                ])
     )
 
     @OptionGroup var options: DaemonOptions

@@ -15,9 +15,15 @@ struct StoreCommand: ParsableCommand {
               feedd store check
               feedd store compact --state-dir /var/lib/feedd
 
-            EXIT STATUS
-              See each subcommand.
-            """,
+            """
+                + HelpText.exitStatus([
+                    (0, "success"),
+                    (1, "check: damage found (listed)"),
+                    HelpText.usage,
+                    HelpText.stateIO,
+                    HelpText.locked,
+                    HelpText.configurationUnreadable,
+                ]),
         subcommands: [Check.self, Compact.self]
     )
 
@@ -41,11 +47,14 @@ struct StoreCommand: ParsableCommand {
                   feedd store check
                   feedd store check --state-dir /var/lib/feedd || echo damaged
 
-                EXIT STATUS
-                  0 every record checks out; 1 damage found (listed); 74 the state directory
-                  is missing or cannot be read; 78 the configuration file that names it cannot
-                  be read.
                 """
+                    + HelpText.exitStatus([
+                        (0, "every record checks out"),
+                        (1, "damage found (listed)"),
+                        HelpText.usage,
+                        HelpText.stateUnreadable,
+                        HelpText.configurationUnreadable,
+                    ])
         )
 
         @OptionGroup var state: StateDirectoryOptions
@@ -90,11 +99,14 @@ struct StoreCommand: ParsableCommand {
                 EXAMPLES
                   feedd store compact --state-dir /var/lib/feedd
 
-                EXIT STATUS
-                  0 compacted; 74 the state directory is missing, or an I/O error; 78 the
-                  configuration file that names it cannot be read; 75 the state directory is
-                  in use by another process.
                 """
+                    + HelpText.exitStatus([
+                        (0, "compacted"),
+                        HelpText.usage,
+                        HelpText.stateIO,
+                        HelpText.locked,
+                        HelpText.configurationUnreadable,
+                    ])
         )
 
         @OptionGroup var state: StateDirectoryOptions

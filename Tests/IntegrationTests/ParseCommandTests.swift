@@ -59,7 +59,7 @@ struct ParseCommandTests {
         #expect(a == b)
     }
 
-    @Test("a page that is not a feed exits 65 with one line naming the input")
+    @Test("a page that is not a feed exits 65 naming the input as a web page")
     func notAFeed() async throws {
         try await withTemporaryDirectory { directory in
             let page = try directory.write("<html><body>hello</body></html>", to: "page.html")
@@ -68,8 +68,8 @@ struct ParseCommandTests {
             #expect(result.stdout.isEmpty)
             #expect(
                 result.stderrText
-                    == "feedd: \(page.path): not a feed: root element <html> (expected rss, RDF, feed or a JSON Feed object)\n"
-            )
+                    == "feedd: \(page.path): a web page (HTML), not a feed\n"
+                    + "subscribe with `feedd add \(page.path)` (it finds the feed a page names)\n")
         }
     }
 
