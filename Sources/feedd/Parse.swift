@@ -2,7 +2,6 @@ import ArgumentParser
 import FeedModel
 import FeedParser
 import Fetcher
-import XML
 
 struct Parse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -145,7 +144,7 @@ struct Parse: AsyncParsableCommand {
         var message = "\(input): a web page (HTML), not a feed"
         if let page {
             let pageURL = page.url ?? FeedTables.url(fromArgument: input)
-            let candidates = FeedDiscovery.candidates(in: HTMLLinkScanner.scan(page.bytes), pageURL: pageURL)
+            let candidates = FeedDiscovery.candidates(inPage: page.bytes, pageURL: pageURL)
             if candidates.isEmpty {
                 message += "; its head names no feed"
             } else {
