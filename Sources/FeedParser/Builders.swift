@@ -10,6 +10,14 @@ struct Ranked<Value> {
         value = candidate
         self.rank = rank
     }
+
+    /// Like `offer`, but a later value of the same rank replaces an earlier one: for dates, where
+    /// feedparser (and so publishers who test with it) lets the last of several `updated` win.
+    mutating func offerReplacing(_ candidate: Value?, rank: Int) {
+        guard let candidate, rank >= self.rank else { return }
+        value = candidate
+        self.rank = rank
+    }
 }
 
 /// The fields of an item as the parser finds them.
@@ -17,6 +25,8 @@ struct ItemBuilder {
     var id = Ranked<String>()
     var guidIsPermaLink = true
     var guid: String?
+    /// Which of RSS `description` and the made-up `summary` came first.
+    var rssDescriptionRole: Role?
     var title = Ranked<String>()
     var link = Ranked<String>()
     var summary = Ranked<String>()

@@ -9,7 +9,7 @@ extension DateParser {
     static func scanISO8601(_ bytes: [UInt8]) throws(DateReadFailure) -> DateFields? {
         var cursor = ByteCursor(bytes)
         let run = cursor.digitRunLength
-        guard run == 4 || run == 7 || run == 8 else { return nil }
+        guard run == 4 || run == 7 || run == 8 else { return try scanTwoDigitYear(&cursor) }
         var fields: DateFields
         if run == 8 {
             // Basic format: 20031231.
@@ -34,6 +34,54 @@ extension DateParser {
                 return nil
             }
         }
+        return try timeAndZone(&fields, &cursor) ? fields : nil
+    }
+
+    /// ISO 8601's truncated forms with a two-digit year: `031231`, `03-12-31`, `03335` (ordinal),
+    /// `-0312` and `-03-12` (year and month). The year is read in the 2000s, as feedparser does this
+    /// century, with a warning. Nil for any other shape, so `12-31-2003` still goes to the forgiving
+    /// reader.
+    static func scanTwoDigitYear(_ cursor: inout ByteCursor) throws(DateReadFailure) -> DateFields? {
+        var fields: DateFields
+        if cursor.skip("-") {
+            let run = cursor.digitRunLength
+            if run == 4 {
+                let year = 2000 + cursor.number(digits: 2)
+                fields = DateFields(year: year, month: cursor.number(digits: 2), day: 1)
+            } else if run == 2, cursor.peek(2) == UInt8(ascii: "-"), cursor.peek(3).map(isDigit) == true,
+                cursor.peek(4).map(isDigit) == true, cursor.peek(5).map(isDigit) != true
+            {
+                let year = 2000 + cursor.number(digits: 2)
+                cursor.advance()
+                fields = DateFields(year: year, month: cursor.number(digits: 2), day: 1)
+            } else {
+                return nil
+            }
+        } else {
+            let run = cursor.digitRunLength
+            if run == 6 {
+                let year = 2000 + cursor.number(digits: 2)
+                let month = cursor.number(digits: 2)
+                fields = DateFields(year: year, month: month, day: cursor.number(digits: 2))
+            } else if run == 5 {
+                let year = 2000 + cursor.number(digits: 2)
+                guard let ordinal = try? ordinalDate(year: year, day: cursor.number(digits: 3)) else { return nil }
+                fields = ordinal
+            } else if run == 2, cursor.peek(2) == UInt8(ascii: "-"), cursor.peek(5) == UInt8(ascii: "-"),
+                (3...4).allSatisfy({ cursor.peek($0).map(isDigit) == true }),
+                (6...7).allSatisfy({ cursor.peek($0).map(isDigit) == true }), cursor.peek(8).map(isDigit) != true
+            {
+                let year = 2000 + cursor.number(digits: 2)
+                cursor.advance()
+                let month = cursor.number(digits: 2)
+                cursor.advance()
+                fields = DateFields(year: year, month: month, day: cursor.number(digits: 2))
+            } else {
+                return nil
+            }
+        }
+        let written = fields.year - 2000
+        fields.notes.append("two-digit year \"\(written < 10 ? "0" : "")\(written)\" read as \(fields.year)")
         return try timeAndZone(&fields, &cursor) ? fields : nil
     }
 

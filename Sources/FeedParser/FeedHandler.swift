@@ -301,8 +301,8 @@ final class FeedHandler: XMLStreamHandler {
             beginCapture(role, kind: .text, attributes: attributes, parser: parser)
         case .title, .dcTitle, .link, .description, .dcDescription, .summary, .content, .contentEncoded, .xhtmlBody,
             .atomID, .pubDate, .dcDate, .published, .updated, .dctermsModified, .dctermsIssued, .rssAuthor,
-            .dcCreator, .itunesAuthor, .category, .dcSubject, .itunesSummary, .itunesSubtitle, .mediaCategory,
-            .mediaTitle:
+            .dcCreator, .itunesAuthor, .category, .rssTags, .dcSubject, .itunesSummary, .itunesSubtitle,
+            .mediaCategory, .mediaTitle:
             if scope == .group && role != .title && role != .mediaTitle && role != .mediaCategory {
                 enter(.skip)
                 return
@@ -369,7 +369,11 @@ final class FeedHandler: XMLStreamHandler {
         current.depth += 1
         current.hadChildren = true
         let elementBase = attributes.xmlValue("base").map { URLResolver.resolve($0, against: current.base) }
-        if current.kind == .xhtml, feed.format == .atom10, current.depth == 1, current.wrapperDepth == nil,
+        // The XHTML `div` around xhtml content is a wrapper, and so is one around escaped HTML in
+        // `type="html"` content (as TypePad wrote it).
+        let wrapsEscapedHTML = current.kind == .html && inAtom && name.namespaceURI == "http://www.w3.org/1999/xhtml"
+        if current.kind == .xhtml || wrapsEscapedHTML, feed.format == .atom10, current.depth == 1,
+            current.wrapperDepth == nil,
             name.localName == "div",
             parser.capturedTextIsBlank
         {
@@ -420,7 +424,7 @@ final class FeedHandler: XMLStreamHandler {
         let trimmed = URLResolver.trimmed(text)
         guard !trimmed.isEmpty else { return nil }
         if capture.kind == .text && !capture.hadChildren { return HTMLText.escaped(trimmed) }
-        return HTMLText.resolvingURLs(in: trimmed, base: capture.base)
+        return HTMLText.resolvingURLs(in: HTMLText.escapingStrayMarkupDeclarations(trimmed), base: capture.base)
     }
 
     private func finishCapture(_ capture: Capture, text rawText: String, parser: XMLStreamParser) {
@@ -457,9 +461,9 @@ final class FeedHandler: XMLStreamHandler {
         case .itunesSubtitle: feed.description.offer(plain(), rank: 0)
         case .language: feed.language.offer(languageTag(text), rank: 3)
         case .dcLanguage: feed.language.offer(languageTag(text), rank: 2)
-        case .lastBuildDate, .updated: feed.updated.offer(date(text, parser), rank: 3)
-        case .dcDate: feed.updated.offer(date(text, parser), rank: 2)
-        case .pubDate, .dctermsModified: feed.updated.offer(date(text, parser), rank: 1)
+        case .lastBuildDate, .updated: feed.updated.offerReplacing(date(text, parser), rank: 3)
+        case .dcDate: feed.updated.offerReplacing(date(text, parser), rank: 2)
+        case .pubDate, .dctermsModified: feed.updated.offerReplacing(date(text, parser), rank: 1)
         case .managingEditor, .rssAuthor, .dcCreator: feed.addAuthor(parsePerson(plainText(text, capture)))
         case .itunesAuthor: feed.fallbackAuthors.append(parsePerson(plainText(text, capture)))
         case .logo: feed.image.offer(nonEmpty(HTMLText.folded(text)).map { resolve($0, capture.base) }, rank: 3)
@@ -485,22 +489,32 @@ final class FeedHandler: XMLStreamHandler {
                 item?.id.offer(value, rank: 2)
             }
         case .atomID: item?.id.offer(nonEmpty(URLResolver.trimmed(text)), rank: 2)
-        case .description, .summary: item?.summary.offer(html(text, capture), rank: 3)
+        case .description, .summary:
+            // An RSS item with both `description` and a made-up `summary`: the second of the two is
+            // the content, as in feedparser.
+            if !inAtom, let first = item?.rssDescriptionRole, first != capture.role {
+                item?.content.offer(html(text, capture), rank: 1)
+            } else {
+                item?.summary.offer(html(text, capture), rank: 3)
+                if !inAtom { item?.rssDescriptionRole = capture.role }
+            }
         case .dcDescription: item?.summary.offer(html(text, capture), rank: 2)
         case .itunesSummary: item?.summary.offer(html(text, capture), rank: 1)
         case .itunesSubtitle: item?.summary.offer(html(text, capture), rank: 0)
         case .content, .contentEncoded: item?.content.offer(html(text, capture), rank: 3)
         case .xhtmlBody: item?.content.offer(html(text, capture), rank: 2)
-        case .pubDate, .published: item?.published.offer(date(text, parser), rank: 3)
-        case .dcDate, .dctermsIssued: item?.published.offer(date(text, parser), rank: 2)
-        case .updated: item?.updated.offer(date(text, parser), rank: 3)
-        case .dctermsModified: item?.updated.offer(date(text, parser), rank: 2)
+        case .pubDate, .published: item?.published.offerReplacing(date(text, parser), rank: 3)
+        case .dcDate, .dctermsIssued: item?.published.offerReplacing(date(text, parser), rank: 2)
+        case .updated: item?.updated.offerReplacing(date(text, parser), rank: 3)
+        case .dctermsModified: item?.updated.offerReplacing(date(text, parser), rank: 2)
         case .rssAuthor, .dcCreator: item?.addAuthor(parsePerson(plainText(text, capture)))
         case .itunesAuthor:
             let person = parsePerson(plainText(text, capture))
             if !person.isEmpty { item?.fallbackAuthors.append(person) }
         case .category, .dcSubject, .mediaCategory:
             if let value = plain() { item?.addCategory(value) }
+        case .rssTags:
+            for tag in (plain() ?? "").split(separator: ",") { item?.addCategory(HTMLText.folded(String(tag))) }
         case .mediaTitle: item?.title.offer(plain(), rank: 0)
         default: break
         }

@@ -124,6 +124,41 @@ enum HTMLText {
         }
     }
 
+    /// The HTML with each `<!` that opens neither a comment, a CDATA section nor a declaration
+    /// (`<!DOCTYPE`) written as `&lt;!`: an HTML parser would take it for a bogus comment and hide the
+    /// text after it, where the feed meant the characters.
+    static func escapingStrayMarkupDeclarations(_ html: String) -> String {
+        let result = html.utf8.withContiguousStorageIfAvailable { escapingStrayMarkupDeclarations(in: $0) }
+        switch result {
+        case .some(.some(let escaped)): return escaped
+        case .some(.none): return html
+        case .none: return escapingStrayMarkupDeclarations(String(decoding: Array(html.utf8), as: UTF8.self))
+        }
+    }
+
+    /// The escaped HTML, or nil when there was nothing to escape.
+    private static func escapingStrayMarkupDeclarations(in bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var output: [UInt8] = []
+        var copied = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            guard let start = bytes.baseAddress, let hit = memchr(start + index, 0x3C, count - index) else { break }
+            index = start.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+            guard index < count, bytes[index] == UInt8(ascii: "!") else { continue }
+            if index + 1 < count {
+                let byte = bytes[index + 1]
+                if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "[") || isLetter(byte) { continue }
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<(index - 1)]))
+            output.append(contentsOf: "&lt;".utf8)
+            copied = index
+        }
+        guard copied > 0 else { return nil }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// The HTML with relative URLs in URL attributes resolved against `base`.
     static func resolvingURLs(in html: String, base: String?) -> String {
         guard let base else { return html }

@@ -53,6 +53,8 @@ enum Namespace: Sendable {
         // Drafts before Atom 0.3.
         "http://example.com/newformat": .atom03,
         "http://purl.org/necho": .atom03,
+        "http://example.com/necho": .atom03,
+        "uri/of/echo/namespace": .atom03,
         "http://purl.org/echo": .atom03,
         "http://purl.org/pie": .atom03,
         "http://purl.org/rss/1.0/modules/content": .content,
@@ -69,6 +71,7 @@ enum Namespace: Sendable {
         // RSS 2.0 and 0.9x have no namespace; these URIs were used for them anyway.
         "http://backend.userland.com/rss2": .none,
         "http://backend.userland.com/rss": .none,
+        "http://backend.userland.com/rss2.1": .none,
         "http://blogs.law.harvard.edu/tech/rss": .none,
         "http://purl.org/rss/2.0": .none,
         "http://my.netscape.com/publish/formats/rss-0.91.dtd": .none,
@@ -83,7 +86,7 @@ enum Role: Sendable {
     case title, dcTitle, link, atomLink, description, dcDescription, subtitle, summary, content, contentEncoded
     case xhtmlBody, guid, atomID, pubDate, lastBuildDate, dcDate, published, updated, dctermsModified
     case dctermsIssued, rssAuthor, managingEditor, dcCreator, itunesAuthor, personName, personEmail, personURI
-    case category, atomCategory, dcSubject, enclosure, mediaContent, mediaThumbnail, language, dcLanguage
+    case category, rssTags, atomCategory, dcSubject, enclosure, mediaContent, mediaThumbnail, language, dcLanguage
     case imageURL, logo, icon, itunesImage, itunesLink, itunesSummary, itunesSubtitle, itunesCategory
     case mediaCategory, mediaTitle
     case unknown
@@ -168,6 +171,9 @@ extension Role {
         case "author": return .rssAuthor
         case "managingEditor", "managingeditor": return .managingEditor
         case "category": return .category
+        // Made up, but feedparser reads them: a second description, and comma-separated categories.
+        case "summary": return .summary
+        case "tags": return .rssTags
         case "enclosure": return .enclosure
         case "language": return .language
         case "url": return .imageURL

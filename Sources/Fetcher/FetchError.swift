@@ -1,4 +1,4 @@
-import FeedModel
+public import FeedModel
 
 /// Why a fetch failed. `description` names the URL and says what to do; `detail` keeps curl's
 /// own text (code, error buffer) for log metadata.

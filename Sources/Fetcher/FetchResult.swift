@@ -94,34 +94,6 @@ public struct CacheHints: Sendable, Hashable {
     }
 }
 
-/// A `Retry-After` value: a delay, or an instant.
-///
-/// The date form is turned into a delay against the response's own `Date` when it has one, so
-/// that a server whose clock is off still gets the pause it asked for.
-public enum RetryAfter: Sendable, Hashable, CustomStringConvertible {
-    /// Wait this many seconds.
-    case seconds(Int)
-    /// Wait until this instant (the response had no `Date` to measure it against).
-    case date(Timestamp)
-
-    /// How many seconds to wait from `now`, never negative.
-    public func seconds(from now: Timestamp) -> Int {
-        switch self {
-        case .seconds(let seconds):
-            return max(seconds, 0)
-        case .date(let date):
-            return Int(max(date.secondsSince1970 - now.secondsSince1970, 0))
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .seconds(let seconds): "\(seconds) s"
-        case .date(let date): date.rfc3339
-        }
-    }
-}
-
 /// One response of a fetch: a redirect, or the final one.
 public struct FetchHop: Sendable, Hashable {
     /// The URL requested.

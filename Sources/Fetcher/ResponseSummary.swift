@@ -52,23 +52,8 @@ struct ResponseSummary {
             maxAge: cacheControl.flatMap(Self.maxAge),
             expires: expires.flatMap { Timestamp(httpDate: $0) },
             date: serverDate,
-            retryAfter: retryAfter.flatMap { Self.retryAfter($0, serverDate: serverDate) }
+            retryAfter: retryAfter.flatMap { RetryAfter(header: $0, serverDate: serverDate) }
         )
-    }
-
-    /// `Retry-After: 120` or `Retry-After: <HTTP date>`, the date measured against `serverDate`.
-    static func retryAfter(_ value: String, serverDate: Timestamp?) -> RetryAfter? {
-        let trimmed = value.trimmingASCIISpaces
-        if let seconds = Int(trimmed) {
-            return seconds >= 0 ? .seconds(seconds) : nil
-        }
-        guard let instant = Timestamp(httpDate: trimmed) else {
-            return nil
-        }
-        if let serverDate {
-            return .seconds(Int(max(instant.secondsSince1970 - serverDate.secondsSince1970, 0)))
-        }
-        return .date(instant)
     }
 
     /// The `max-age` directive of a `Cache-Control` list.

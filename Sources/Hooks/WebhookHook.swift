@@ -175,7 +175,7 @@ public struct WebhookHook: Hook {
         case 200...299:
             return .delivered(detail)
         case 408, 429, 500...599:
-            let wait = response.headers["Retry-After"].flatMap { RetryAfter.wait($0, now: clock.now()) }
+            let wait = response.headers["Retry-After"].flatMap { RetryAfter(header: $0) }?.wait(from: clock.now())
             return .retry(after: wait, reason: detail)
         case 300...399:
             let location = response.headers["Location"].map { " to \($0)" } ?? ""

@@ -32,12 +32,12 @@ struct ResponseSummaryTests {
     @Test("Retry-After: seconds, a date against Date, a date alone, garbage")
     func retryAfter() {
         let date = Timestamp(year: 2026, month: 11, day: 29, hour: 12)
-        #expect(ResponseSummary.retryAfter(" 90 ", serverDate: nil) == .seconds(90))
-        #expect(ResponseSummary.retryAfter("Sun, 29 Nov 2026 12:01:00 GMT", serverDate: date) == .seconds(60))
-        #expect(ResponseSummary.retryAfter("Sun, 29 Nov 2026 11:00:00 GMT", serverDate: date) == .seconds(0))
-        #expect(ResponseSummary.retryAfter("Sun, 29 Nov 2026 12:01:00 GMT", serverDate: nil) == .date(date!.adding(60)))
-        #expect(ResponseSummary.retryAfter("-5", serverDate: nil) == nil)
-        #expect(ResponseSummary.retryAfter("soon", serverDate: nil) == nil)
+        #expect(RetryAfter(header: " 90 ", serverDate: nil) == .seconds(90))
+        #expect(RetryAfter(header: "Sun, 29 Nov 2026 12:01:00 GMT", serverDate: date) == .seconds(60))
+        #expect(RetryAfter(header: "Sun, 29 Nov 2026 11:00:00 GMT", serverDate: date) == .seconds(0))
+        #expect(RetryAfter(header: "Sun, 29 Nov 2026 12:01:00 GMT", serverDate: nil) == .date(date!.adding(60)))
+        #expect(RetryAfter(header: "-5", serverDate: nil) == nil)
+        #expect(RetryAfter(header: "soon", serverDate: nil) == nil)
         #expect(RetryAfter.date(date!.adding(60)).seconds(from: date!) == 60)
     }
 }

@@ -180,8 +180,8 @@ struct WebhookHookTests {
     @Test("Retry-After as an HTTP date")
     func retryAfterDate() {
         let now = Timestamp(year: 2026, month: 11, day: 28, hour: 8, minute: 0, second: 0)!
-        #expect(RetryAfter.wait("Sat, 28 Nov 2026 08:01:30 GMT", now: now) == .seconds(90))
-        #expect(RetryAfter.wait("45", now: now) == .seconds(45))
-        #expect(RetryAfter.wait("soon", now: now) == nil)
+        #expect(RetryAfter(header: "Sat, 28 Nov 2026 08:01:30 GMT")?.wait(from: now) == .seconds(90))
+        #expect(RetryAfter(header: "45")?.wait(from: now) == .seconds(45))
+        #expect(RetryAfter(header: "soon")?.wait(from: now) == nil)
     }
 }
