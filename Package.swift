@@ -132,7 +132,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "FeedModelTests", dependencies: ["FeedModel"], swiftSettings: strictSettings),
-        .testTarget(name: "XMLTests", dependencies: ["XML"], swiftSettings: strictSettings),
+        .testTarget(name: "XMLTests", dependencies: ["XML", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "FeedParserTests",
             dependencies: ["FeedParser", "FeedModel", "TestSupport"],

@@ -46,17 +46,20 @@ public struct LineLogHandler: LogHandler {
             try? StandardStream.error.write(Self.jsonLine(event, label: label, metadata: merged))
             return
         }
+        let time = timestamps ? Timestamp(secondsSince1970: OS.wallClock().seconds).rfc3339 : nil
+        try? StandardStream.error.write(Self.textLine(event, label: label, metadata: merged, time: time))
+    }
+
+    /// One text line and a line break: `[time ]level label: message key=value …`, keys sorted.
+    static func textLine(_ event: LogEvent, label: String, metadata: Logger.Metadata, time: String?) -> String {
         var line = ""
-        if timestamps {
-            line += Timestamp(secondsSince1970: OS.wallClock().seconds).rfc3339 + " "
-        }
+        if let time { line += time + " " }
         line += "\(event.level) \(label): \(event.message)"
-        for key in merged.keys.sorted() {
-            guard let value = merged[key] else { continue }
+        for key in metadata.keys.sorted() {
+            guard let value = metadata[key] else { continue }
             line += " \(key)=\(Self.quoted("\(value)"))"
         }
-        line += "\n"
-        try? StandardStream.error.write(line)
+        return line + "\n"
     }
 
     /// One JSON object and a line break. A metadata key named like a fixed field is written as `meta.KEY`.

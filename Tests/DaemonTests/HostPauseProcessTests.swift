@@ -91,11 +91,12 @@ struct HostPauseProcessTests {
         #expect(
             await eventually(timeout: .seconds(30)) { await server.hits("/d.xml") >= 1 }, "\(second.stderr)")
         // per_host is 2 here: one request may have been under way when the 429 reached the daemon (it
-        // arrives just after the 429 was sent); every other one waits for the end of the pause.
+        // arrives just after the 429 was sent, within seconds on a loaded machine: 5 s is far inside
+        // the 18 s pause); every other one waits for the end of the pause.
         let after = await server.requests.filter { $0.arrived > start }
         let early = after.filter { $0.arrived < pauseEnd }
         #expect(
-            early.count <= 1 && early.allSatisfy { $0.arrived - start < .seconds(1) },
+            early.count <= 1 && early.allSatisfy { $0.arrived - start < .seconds(5) },
             "\(after.map { ($0.path, $0.arrived - start) })")
         #expect(after.count > early.count)
         let calmDuring = await calm.requests.filter { $0.arrived > start && $0.arrived < pauseEnd }

@@ -277,6 +277,20 @@ struct PipelineTests {
 
     @Test("log lines: level, label, message, sorted metadata, quoted when needed")
     func logLineFormat() {
+        let event = LogEvent(
+            level: .warning, message: "feed moved", metadata: nil, source: nil, file: #file,
+            function: #function, line: #line)
+        let line = LineLogHandler.textLine(
+            event, label: "feedd", metadata: ["z": "last", "b": "two words", "a": "x=y", "m": "plain"],
+            time: "2026-01-02T03:04:05Z")
+        #expect(line == "2026-01-02T03:04:05Z warning feedd: feed moved a=\"x=y\" b=\"two words\" m=plain z=last\n")
+        // Without a time (under journald) the line starts with the level; no metadata, no trailing space.
+        let bare = LineLogHandler.textLine(
+            LogEvent(
+                level: .error, message: "fetch failed", metadata: nil, source: nil, file: #file, function: #function,
+                line: #line),
+            label: "other", metadata: [:], time: nil)
+        #expect(bare == "error other: fetch failed\n")
         #expect(LineLogHandler.quoted("plain") == "plain")
         #expect(LineLogHandler.quoted("two words") == "\"two words\"")
         #expect(LineLogHandler.quoted("a\"b\nc") == "\"a\\\"b\\nc\"")

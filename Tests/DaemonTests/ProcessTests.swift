@@ -239,8 +239,11 @@ struct ProcessTests {
                 _ = try directory.write("b=\(base)/b.xml\n", to: "feeds.txt")
                 child.signal(SIGHUP)
                 #expect(await eventually { await server.hits("/b.xml") >= 2 }, "\(child.stderr)")
+                // b's polls are the clock: three more of them are three more one-second rounds, in which a
+                // still scheduled would be polled about three times; one poll may have been in flight.
                 let aHits = await server.hits("/a.xml")
-                try await Task.sleep(for: .milliseconds(2500))
+                let bRounds = await server.hits("/b.xml")
+                #expect(await eventually { await server.hits("/b.xml") >= bRounds + 3 }, "\(child.stderr)")
                 #expect(await server.hits("/a.xml") <= aHits + 1)
 
                 _ = try directory.write("garbage\n", to: "feeds.txt")
@@ -272,14 +275,19 @@ struct ProcessTests {
                 let first = try await Child(arguments: arguments, environment: environment)
                 #expect(await eventually { first.stderr.contains("delivery failed; will retry") }, "\(first.stderr)")
                 first.signal(SIGKILL)
-                #expect(await first.exitStatus() == nil || first.process.terminationReason == .uncaughtSignal)
+                // It died of the signal within the wait (nil would mean it outlived it and was killed there).
+                #expect(await first.exitStatus() != nil)
+                #expect(first.process.terminationReason == .uncaughtSignal)
 
                 try FileManager.default.removeItem(atPath: directory.path + "/later")
                 try FileManager.default.createDirectory(
                     atPath: directory.path + "/later", withIntermediateDirectories: true)
                 let second = try await Child(arguments: arguments, environment: environment)
                 #expect(await eventually { JSONLines(path: log).titles.count >= 2 }, "\(second.stderr)")
-                try await Task.sleep(for: .milliseconds(1500))
+                // Two more poll rounds (one second apart, past the one-second retry delay) before looking
+                // again, so that a duplicate delivery would have had its chance.
+                let polls = await server.hits("/a.xml")
+                #expect(await eventually { await server.hits("/a.xml") >= polls + 2 }, "\(second.stderr)")
                 #expect(JSONLines(path: log).titles == ["Item 1", "Item 2"])
                 second.signal(SIGTERM)
                 #expect(await second.exitStatus() == 0, "\(second.stderr)")

@@ -308,7 +308,10 @@ struct HTTPFetcherTests {
     @Test("an unknown host fails with dns")
     func unknownHost() async throws {
         try await withFetcher { fetcher in
-            let url = "http://feedd-test.invalid/feed.xml"
+            // A 64-character label is longer than DNS allows (63), so the resolver refuses the name
+            // itself without asking a server: the result does not depend on the host's DNS, which
+            // may be unreachable or answer every name (a hijacking resolver). `.invalid` on top.
+            let url = "http://\(String(repeating: "x", count: 64)).invalid/feed.xml"
             let failure = try #require(
                 await fetcher.fetch(url, limits: FetchLimits(connectTimeout: .seconds(5))).failure)
 

@@ -124,7 +124,12 @@ struct DaemonCommandTests {
                 let jsonl = directory.url(for: "new-items.jsonl")
                 let delivered = Self.lines(jsonl)
                 #expect(delivered.count == 2)
-                #expect(delivered.allSatisfy { $0.contains("\"feed\":{\"name\":\"news\"") || $0.contains("news") })
+                let payloads = delivered.compactMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                }
+                #expect(payloads.count == 2, "every line is a JSON object: \(delivered)")
+                #expect(payloads.map { ($0["feed"] as? [String: Any])?["name"] as? String } == ["news", "news"])
+                #expect(Set(payloads.compactMap { $0["title"] as? String }) == ["Story 1", "Story 2"])
 
                 let second = try await run(["poll", "--once", "--config", config.path])
                 #expect(second.status == 0, "\(second.stderrText)")
