@@ -15,13 +15,42 @@ struct ConfigValidator {
         checkUniqueNames(configuration.hookDefinitions.map(\.name), sources: hookSources, what: "hook")
         checkIntervals()
         checkHookReferences()
-        if checksOutputPaths { checkOutputPaths() }
+        checkListener()
+        if checksOutputPaths {
+            checkOutputPaths()
+            checkListenTokenFile()
+        }
         for (hook, source) in zip(configuration.hookDefinitions, hookSources) {
             if hook.retry.base > hook.retry.maxDelay {
                 source.context.report(
                     "retry.base (\(hook.retry.base)) is longer than retry.max_delay (\(hook.retry.maxDelay))",
                     at: source.path.appending("retry"))
             }
+        }
+    }
+
+    /// A listener that others can reach serves nothing without the token: `listen` on an address that is
+    /// not loopback needs `listen_token`.
+    private func checkListener() {
+        guard let text = configuration.listen, let address = try? ListenAddress(parsing: text), !address.isLoopback,
+            configuration.listenToken == nil
+        else { return }
+        main.report(
+            "\(TOMLText.quoted(text)) is not a loopback address, so anyone who can reach it could read feeds and "
+                + "items: set listen_token = { file = \"…\" } (every request then needs it), or listen on 127.0.0.1 "
+                + "behind a reverse proxy",
+            at: ConfigKeyPath(keys: "listen"))
+    }
+
+    /// A token file that cannot be read, or is empty, would refuse every request: said by `feedd check`.
+    private func checkListenTokenFile() {
+        guard case .file(let path) = configuration.listenToken else { return }
+        do throws(SecretReadError) {
+            if try Secret.file(path).resolve(environment: [:]).isEmpty {
+                main.report("the token file \(path) is empty", at: ConfigKeyPath(keys: "listen_token"))
+            }
+        } catch {
+            main.report("\(error.reason): \(path)", at: ConfigKeyPath(keys: "listen_token"))
         }
     }
 

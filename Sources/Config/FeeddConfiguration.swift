@@ -31,8 +31,11 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
     public var hooks: [String] = []
     /// The first poll of a new feed fires hooks for the items already there (default: stores them silently).
     public var notifyExisting = NotifyExisting.none
-    /// `host:port` of the read-only HTTP listener (health, metrics, feeds, items); nil: none.
+    /// `host:port` of the HTTP listener (health, metrics, feeds, items; the write API with a token); nil: none.
     public var listen: String?
+    /// The bearer token of the listener's write API (`POST /api/…`), and of every request when `listen` is not
+    /// a loopback address; read from a file or an environment variable, never written in the file.
+    public var listenToken: Secret?
     public var retention = RetentionConfiguration()
     public var floodGuard = FloodGuardConfiguration()
     public var keyMemory = KeyMemoryConfiguration()
@@ -115,8 +118,14 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
             ),
             .value(
                 "listen", \.listen, .optional(.string), defaultText: "none", environment: "FEEDD_LISTEN",
-                doc: "host:port of the read-only HTTP listener (/health, /metrics, /feeds, /items)",
+                doc: "host:port of the HTTP listener (/health, /metrics, /feeds, /items; /api/… with listen_token)",
                 check: { $0.flatMap(Self.checkListen) }),
+            .value(
+                "listen_token", \.listenToken, .optional(.secret), defaultText: "none",
+                doc:
+                    "bearer token of the listener's write API (/api/…), and of every request on a non-loopback "
+                    + "listen: { file = \"path\" } or { env = \"NAME\" }",
+                check: { $0.flatMap(Self.checkListenToken) }),
             .section("retention", \.retention, doc: "what the store keeps"),
             .section("flood_guard", \.floodGuard, doc: "holds a poll that brings too many new items"),
             .section("key_memory", \.keyMemory, doc: "when keys of dropped items are forgotten"),
@@ -125,6 +134,14 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
                 doc: "more files of [[feed]] and [[hook]] tables: glob patterns relative to this file's folder"),
             .value("opml", \.opml, .list(.path), doc: "OPML files whose outlines with an xmlUrl become feeds"),
         ] + FetchLimitsConfiguration.options.map { $0.lifted(\Self.limits) }
+
+    /// A token written in the file itself would be readable by whoever reads the configuration (and is
+    /// printed by nothing, so easily pasted around): it comes from a file or the environment.
+    @Sendable static func checkListenToken(_ token: Secret) -> String? {
+        guard case .literal = token else { return nil }
+        return "the token is not written in the configuration: use { file = \"/etc/feedd/api-token\" } "
+            + "(a file only feedd can read) or { env = \"FEEDD_API_TOKEN\" }"
+    }
 
     /// `ListenAddress`'s forms: `127.0.0.1:8086`, `[::1]:8086`, `localhost:8086`, `:8086`.
     @Sendable static func checkListen(_ text: String) -> String? {

@@ -50,6 +50,15 @@ extension DaemonSettings {
                 problems.append(error.description)
             }
         }
+        let listenToken = configuration.listenToken.map(Self.secretSource)
+        if let listenToken {
+            // Read once now, so that a token that cannot be read stops the start, not every request.
+            do throws(SecretError) {
+                if try listenToken.resolve().isEmpty { problems.append("listen_token (\(listenToken)) is empty") }
+            } catch {
+                problems.append("listen_token: \(error)")
+            }
+        }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
 
         var store = StoreOptions()
@@ -82,6 +91,7 @@ extension DaemonSettings {
             notifyExisting: configuration.notifyExisting,
             store: store,
             listen: listen)
+        self.listenToken = listenToken
     }
 
     private static func seconds(_ duration: Duration) -> Double {

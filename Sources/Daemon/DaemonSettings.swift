@@ -35,6 +35,9 @@ public struct DaemonSettings: Sendable {
     public var listen: ListenAddress?
     /// The listener's timeouts and connection limit (docs/daemon.md); tests shorten them.
     public var listenerLimits = ListenerLimits()
+    /// The bearer token of the listener's write API (config `listen_token`), read at each request so that a
+    /// rotated token needs no reload. Nil: the write API answers 403. Required when `listen` is not loopback.
+    public var listenToken: SecretSource?
 
     public init(
         stateDirectory: String,
@@ -89,6 +92,9 @@ public struct DaemonSettings: Sendable {
         }
         if schedule.defaultInterval <= .zero { problems.append("interval must be positive") }
         if fetch.concurrency < 1 || fetch.perHost < 1 { problems.append("concurrency and per_host must be at least 1") }
+        if let listen, !listen.isLoopback, listenToken == nil {
+            problems.append("listen \(listen) is not a loopback address: set listen_token")
+        }
         return problems
     }
 

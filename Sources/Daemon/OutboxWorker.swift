@@ -200,6 +200,7 @@ struct OutboxWorker: Sendable {
         let runner = HookRunner(hook: hook.hook, policy: hook.retry, clock: runtime.clock, random: runtime.random)
         // A hook's failure may quote its own URL (a webhook's), credentials and all.
         let step = await runner.attempt(delivery, firstAttemptAt: first.created).maskingCredentials
+        runtime.metrics.delivery(hook: hook.name, step: step, created: live.map(\.created), now: runtime.clock.now())
         do throws(StoreError) {
             switch step {
             case .delivered(let details):

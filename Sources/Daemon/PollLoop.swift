@@ -39,6 +39,7 @@ struct PollLoop: Sendable {
             for await event in events {
                 if case .finished(let report) = event {
                     Daemon.record(report, in: runtime.status)
+                    runtime.pollRequests.finished(report.feed, report.kind == .cancelled ? nil : report)
                     if case .cancelled = report.kind {
                         scheduler.remove(report.feed)
                     } else {
@@ -64,6 +65,14 @@ struct PollLoop: Sendable {
                 }
                 active = current
                 let now = runtime.clock.now()
+                // Polls asked for through the listener: due now (a feed being polled answers with that poll).
+                for name in runtime.pollRequests.take() {
+                    guard let feed = active.feeds[name] else {
+                        runtime.pollRequests.finished(name, nil)
+                        continue
+                    }
+                    scheduler.schedule(name, host: hostKey(of: feed.url), at: now)
+                }
                 let free = max(active.settings.fetch.concurrency - scheduler.pollingCount, 0)
                 for name in scheduler.takeDue(now: now, limit: free) {
                     guard let feed = active.feeds[name] else {

@@ -54,7 +54,9 @@ struct PollPipeline: Sendable {
             insecureSkipTLSVerify: feed.insecureSkipTLSVerify, limits: feed.limits)
         if state.url == url { request.validators = Validators(etag: state.etag, lastModified: state.lastModified) }
 
+        let fetchStart = ContinuousClock.now
         let result = await runtime.fetcher.fetch(request)
+        runtime.metrics.fetched(result, duration: ContinuousClock.now - fetchStart)
         // Everything from here on counts from the answer, not from the start of the wait for the host's
         // slot: with a busy host a request may queue for a long while.
         now = runtime.clock.now()
@@ -106,10 +108,13 @@ struct PollPipeline: Sendable {
             logWarnings(content.warnings, logger)
             noteRedirect(feed, content.isPermanentRedirect, content.finalURL, logger)
             let document: FeedDocument
+            let parseStart = ContinuousClock.now
             do throws(ParseError) {
                 let parser = FeedParser(options: .init(baseURL: content.finalURL, charset: content.charset))
                 document = try parser.parse(content.body)
+                runtime.metrics.parsed(duration: ContinuousClock.now - parseStart, failed: false)
             } catch {
+                runtime.metrics.parsed(duration: ContinuousClock.now - parseStart, failed: true)
                 let message = URLCredentials.masking(in: "\(content.finalURL): \(error.description)")
                 logger.warning("parse failed", metadata: ["error": "\(message)"])
                 return failed(feed, state: state, message: message, retryAfter: nil, now: now)
@@ -148,6 +153,7 @@ struct PollPipeline: Sendable {
                     return plan.hooks(for: stored.item, event: event)
                 }
             }
+            runtime.metrics.committed(new: result.new.count, updated: result.updated.count)
             let hooks = Set(result.deliveries.map(\.hook))
             if !result.new.isEmpty || !result.updated.isEmpty {
                 logger.info(
@@ -166,6 +172,7 @@ struct PollPipeline: Sendable {
                 feed: feed.name, kind: .content(new: result.new.count, stored: result.new.count + result.held.count),
                 nextDue: nextDue, hooks: hooks)
         } catch {
+            runtime.metrics.committed(new: nil)
             logger.error("store write failed", metadata: ["error": "\(error.description)"])
             // The old validators stay, so the next poll fetches the document again rather than a 304.
             return failed(feed, state: previous, message: error.description, retryAfter: nil, now: now)

@@ -44,6 +44,10 @@ final class Runtime: Sendable {
     let clock: any WallClock
     let random: @Sendable () -> Double
     let status = StatusBoard()
+    /// The daemon's metrics, in a registry of its own (`/metrics`).
+    let metrics = DaemonMetrics()
+    /// Polls asked for through the listener, for the poll loop.
+    let pollRequests = PollRequests()
     /// Hosts that asked to be left alone (429, 503 with `Retry-After`); kept across reloads.
     let hostPauses = HostPauseBoard()
     /// The state directory the store was opened in (where `host-pauses.json` lives).
@@ -83,6 +87,7 @@ final class Runtime: Sendable {
 
     func stop() {
         stopping.store(true, ordering: .releasing)
+        pollRequests.close()
         control.notify()
         for lane in lanes.withLock({ Array($0.values) }) { lane.notify() }
     }

@@ -6,16 +6,18 @@ import Hooks
 import Logging
 import Store
 
-/// The HTTP listener of config `listen`: read-only views of the running daemon, for monitoring and for
-/// scripts. Off by default; meant for a loopback address (it has no authentication).
+/// The HTTP listener of config `listen`: views of the running daemon for monitoring and scripts, and a
+/// write API guarded by a token. The routes are `StatusRoute`'s table (described in docs/openapi.yaml).
 ///
 /// - `GET /health`: `200` and a JSON object (`status`, `feeds`, `failing_feeds`, `uptime_seconds`).
-/// - `GET /metrics`: Prometheus text format: feeds, polls, new items, deliveries, the outbox and the store.
+/// - `GET /metrics`: Prometheus text format (`DaemonMetrics`): polls, items, fetch and parse times,
+///   deliveries, the outbox, the store.
 /// - `GET /feeds`: a JSON array, one object per feed: its fetch state, items kept, polls, held deliveries.
 /// - `GET /items?feed=NAME&since=RFC3339&limit=N`: a JSON array of stored items, newest first (each the
 ///   item object of spec/feed-json.md with `feed`, `first_seen` and `changed`); `limit` defaults to 50,
 ///   at most 1,000.
-/// Anything else answers `404`; a method other than GET or HEAD `405`.
+/// - `POST /api/…`: `WriteAPI`, only with `Authorization: Bearer TOKEN` (`ListenerAuth`).
+/// Anything else answers `404`; a method a path does not take `405`.
 struct StatusServer: HTTPHandler {
     let runtime: Runtime
     let startedAt: Timestamp
@@ -24,21 +26,49 @@ struct StatusServer: HTTPHandler {
     static let maximumItemLimit = 1000
 
     func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard request.method == .GET || request.method == .HEAD else {
-            return Self.json(.methodNotAllowed, error: "only GET and HEAD", headers: [HTTPHeader("Allow"): "GET, HEAD"])
+        let auth = ListenerAuth(settings: runtime.settings.settings)
+        let authorization = request.headers[.authorization]
+        // Off loopback, nothing (not even which paths exist) is told without the token.
+        if auth.readsNeedToken, let refusal = refusal(auth.verdict(for: .read, authorization: authorization)) {
+            return refusal
         }
+        let match = StatusRoute.match(request.path)
+        guard !match.routes.isEmpty else {
+            return Self.json(.notFound, error: "no such path; see docs/openapi.yaml: /health, /metrics, /feeds, /items")
+        }
+        guard let route = match.route(for: request.method) else {
+            return Self.json(
+                .methodNotAllowed, error: "\(request.path) takes \(match.allowed)",
+                headers: [HTTPHeader("Allow"): match.allowed])
+        }
+        if let refusal = refusal(auth.verdict(for: route.access, authorization: authorization)) { return refusal }
+        let api = WriteAPI(runtime: runtime)
         do throws(StoreError) {
-            switch request.path {
-            case "/health": return health()
-            case "/metrics": return try metrics()
-            case "/feeds": return try feeds()
-            case "/items": return try items(request.query)
-            default: return Self.json(.notFound, error: "no such path; try /health, /metrics, /feeds or /items")
+            switch route {
+            case .health: return health()
+            case .metrics: return try metrics()
+            case .feeds: return try feeds()
+            case .items: return try items(request.query)
+            case .statusPage, .feedAtom, .feedJSON:
+                // Described in docs/openapi.yaml; built on another branch (issue 15), merged later.
+                return Self.json(.notImplemented, error: "\(request.path) is not built yet")
+            case .pollFeed: return await api.pollFeed(match.name ?? "")
+            case .retryDeliveries: return try await api.retryDeliveries(hook: request.query["hook"])
+            case .releaseHeld: return try await api.held(match.name ?? "", release: true)
+            case .dropHeld: return try await api.held(match.name ?? "", release: false)
             }
         } catch {
-            runtime.logger.error("HTTP listener: store read failed", metadata: ["error": "\(error.description)"])
-            return Self.json(.internalServerError, error: "the store could not be read: \(error.description)")
+            runtime.logger.error("HTTP listener: store failed", metadata: ["error": "\(error.description)"])
+            return Self.json(.internalServerError, error: "the store failed: \(error.description)")
         }
+    }
+
+    /// The refusal of a verdict, with an unreadable token logged (the client is told only to see the log).
+    private func refusal(_ verdict: ListenerAuth.Verdict) -> HTTPResponse? {
+        if case .unreadable(let reason) = verdict {
+            runtime.logger.error("HTTP listener: listen_token cannot be read", metadata: ["error": "\(reason)"])
+        }
+        return ListenerAuth.refusal(verdict)
     }
 
     // MARK: Views
@@ -60,33 +90,9 @@ struct StatusServer: HTTPHandler {
     }
 
     private func metrics() throws(StoreError) -> HTTPResponse {
-        let counts = runtime.status.snapshot
-        let deliveries = try runtime.store.deliveryCounts()
-        let items = try runtime.store.itemCount()
-        var text = ""
-        func metric(_ name: String, _ type: String, _ help: String, _ value: Int) {
-            text += "# HELP feedd_\(name) \(help)\n# TYPE feedd_\(name) \(type)\nfeedd_\(name) \(value)\n"
-        }
-        metric("feeds", "gauge", "Feeds configured.", counts.feeds)
-        metric("feeds_failing", "gauge", "Feeds whose last poll failed.", counts.failingFeeds.count)
-        metric("polls_total", "counter", "Polls since start.", counts.polls)
-        metric("polls_not_modified_total", "counter", "Polls answered 304 Not Modified.", counts.notModified)
-        metric("poll_failures_total", "counter", "Polls that failed.", counts.failures)
-        metric("items_new_total", "counter", "New items stored since start.", counts.newItems)
-        metric("deliveries_total", "counter", "Hook deliveries that succeeded since start.", counts.delivered)
-        metric("delivery_failures_total", "counter", "Hook delivery attempts that failed.", counts.deliveryFailures)
-        text += "# HELP feedd_outbox_deliveries Deliveries in the outbox, by status.\n"
-        text += "# TYPE feedd_outbox_deliveries gauge\n"
-        for (status, name) in [(Delivery.Status.pending, "pending"), (.held, "held"), (.dead, "dead")] {
-            text += "feedd_outbox_deliveries{status=\"\(name)\"} \(deliveries[status] ?? 0)\n"
-        }
-        metric("items_stored", "gauge", "Items kept in the store.", items)
-        metric(
-            "start_time_seconds", "gauge", "When the daemon started, in seconds since 1970.",
-            Int(startedAt.secondsSince1970))
-        return HTTPResponse(
+        HTTPResponse(
             statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: Data(text.utf8))
+            body: Data(try runtime.metrics.exposition(runtime: runtime, startedAt: startedAt)))
     }
 
     private func feeds() throws(StoreError) -> HTTPResponse {

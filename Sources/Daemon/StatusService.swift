@@ -42,8 +42,8 @@ struct StatusService: Service {
                         "HTTP listener started",
                         metadata: ["listen": "\(bound)", "connections.max": "\(connectionLimit)"])
                     if !self.address.isLoopback {
-                        logger.warning(
-                            "HTTP listener is not on a loopback address: anyone who can reach it can read feeds and items",
+                        logger.notice(
+                            "HTTP listener is not on a loopback address: every request needs the token",
                             metadata: ["listen": "\(self.address)"])
                     }
                     try await listener.run()

@@ -6,7 +6,8 @@
 // feed fires one `jsonl` hook named "log" writing to JSONL_PATH. With `once`, it polls once and exits
 // (as `feedd poll --once`), printing the summary. $DAEMONCHILD_NOTIFY_EXISTING=1 announces a new feed's
 // items; $DAEMONCHILD_RETRY_SECONDS sets the hook's first retry delay (default 30); $DAEMONCHILD_LISTEN
-// sets `listen` (the HTTP listener); $DAEMONCHILD_LISTENER_LIMITS=HEADER_MS,IDLE_MS,MAX_CONNECTIONS its limits.
+// sets `listen` (the HTTP listener); $DAEMONCHILD_LISTENER_LIMITS=HEADER_MS,IDLE_MS,MAX_CONNECTIONS its limits;
+// $DAEMONCHILD_LISTEN_TOKEN_FILE its token file.
 // $DAEMONCHILD_FILE_SIZE_LIMIT and $DAEMONCHILD_AS_NOBODY (below) make
 // the disk full and the state directory's permissions bite, for real.
 import Config
@@ -71,6 +72,8 @@ enum ChildError: Error, CustomStringConvertible {
         notifyExisting: OS.environment("DAEMONCHILD_NOTIFY_EXISTING") == "1" ? .all : .none,
         shutdownGrace: .seconds(3),
         listen: try OS.environment("DAEMONCHILD_LISTEN").map { text throws in try ListenAddress(parsing: text) })
+    // $DAEMONCHILD_LISTEN_TOKEN_FILE: the write API's token (`listen_token = { file = … }`).
+    settings.listenToken = OS.environment("DAEMONCHILD_LISTEN_TOKEN_FILE").map { SecretSource.file($0) }
     if let text = OS.environment("DAEMONCHILD_LISTENER_LIMITS") {
         let numbers = text.split(separator: ",").compactMap { Int($0) }
         guard numbers.count == 3 else { throw ChildError.feeds("DAEMONCHILD_LISTENER_LIMITS: \(text)") }

@@ -169,14 +169,14 @@ struct ProcessTests {
                 #expect(
                     await eventually {
                         let text = await get("/metrics").1
-                        return text.contains("feedd_items_new_total 2") && text.contains("feedd_feeds_failing 1\n")
+                        return text.contains("feedd_items_new_total 2") && text.contains("feedd_feeds_failing 1.0\n")
                     })
                 let metrics = await get("/metrics").1
                 #expect(metrics.contains("# TYPE feedd_polls_total counter"))
-                #expect(metrics.contains("feedd_feeds 2\n"))
-                #expect(metrics.contains("feedd_feeds_failing 1\n"), "\(metrics)")
-                #expect(metrics.contains("feedd_items_stored 2\n"))
-                #expect(metrics.contains("feedd_outbox_deliveries{status=\"dead\"} 0\n"))
+                #expect(metrics.contains("feedd_feeds 2.0\n"))
+                #expect(metrics.contains("feedd_feeds_failing 1.0\n"), "\(metrics)")
+                #expect(metrics.contains("feedd_items_stored 2.0\n"))
+                #expect(metrics.contains("feedd_outbox_deliveries{status=\"dead\"} 0.0\n"))
 
                 let feedList =
                     try JSONSerialization.jsonObject(with: Data(await get("/feeds").1.utf8)) as? [[String: Any]]

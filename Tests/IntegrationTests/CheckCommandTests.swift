@@ -43,10 +43,16 @@ struct CheckCommandTests {
                     result.stderrText.contains("feedd.toml:2: listen: \(reason), got \"\(listen)\""),
                     "\(result.stderrText)")
             }
-            for listen in ["[::1]:0", "localhost:8086", ":8086"] {
+            for listen in ["[::1]:0", "localhost:8086"] {
                 let result = try await check(listen)
                 #expect(result.status == 0, "\(listen): \(result.stderrText)")
             }
+            // Every IPv4 address: not without a token, which then guards every request.
+            let open = try await check(":8086")
+            #expect(open.status == 78)
+            #expect(
+                open.stderrText.contains("feedd.toml:2: listen: \":8086\" is not a loopback address"),
+                "\(open.stderrText)")
         }
     }
 
