@@ -14,10 +14,10 @@ extension ProcessTests {
         /// A child daemon polling `feeds` (name=URL lines) every hour (so only the first poll and the API's
         /// polls happen), its listener on a port the kernel picks, with the token file when `withToken`.
         static func start(
-            in directory: TemporaryDirectory, feeds: String, withToken: Bool
+            in directory: TemporaryDirectory, feeds: String, withToken: Bool, listen: String = "127.0.0.1:0"
         ) async throws -> (ProcessTests.Child, UInt16) {
             _ = try directory.write(feeds, to: "feeds.txt")
-            var environment = ["DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1"]
+            var environment = ["DAEMONCHILD_LISTEN": listen, "DAEMONCHILD_NOTIFY_EXISTING": "1"]
             if withToken {
                 environment["DAEMONCHILD_LISTEN_TOKEN_FILE"] = try directory.write(Self.token + "\n", to: "token").path
             }
@@ -179,6 +179,42 @@ extension ProcessTests {
                     child.signal(SIGTERM)
                     #expect(await child.exitStatus() == 0, "\(child.stderr)")
                 }
+            }
+        }
+
+        @Test("off loopback every request needs the token, reads included; without one the daemon does not start")
+        func nonLoopback() async throws {
+            try await withTemporaryDirectory { directory in
+                try await HTTPTestServer.withRunning { server, base in
+                    let feeds = FeedServer()
+                    feeds.set("/a.xml", items: [1])
+                    await feeds.route(["/a.xml"], on: server)
+                    let (child, port) = try await Self.start(
+                        in: directory, feeds: "a=\(base)/a.xml\n", withToken: true, listen: "0.0.0.0:0")
+                    defer { child.end() }
+                    for path in ["/health", "/metrics", "/feeds", "/items", "/nothing-here"] {
+                        let refused = try await HTTPAnswer.send("GET", path, port: port)
+                        #expect(refused.status == 401, "\(path): \(refused)")
+                        #expect(refused.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+                        let wrong = try await HTTPAnswer.send("GET", path, token: "nope", port: port)
+                        #expect(wrong.status == 401, "\(path): \(wrong)")
+                    }
+                    for path in ["/health", "/metrics", "/feeds", "/items"] {
+                        #expect(try await HTTPAnswer.send("GET", path, token: Self.token, port: port).status == 200)
+                    }
+                    #expect(
+                        try await HTTPAnswer.send("GET", "/nothing-here", token: Self.token, port: port).status == 404)
+                    child.signal(SIGTERM)
+                    #expect(await child.exitStatus() == 0, "\(child.stderr)")
+                }
+                // Without a token it refuses to start, and says why.
+                _ = try directory.write("a=http://127.0.0.1:9/a.xml\n", to: "feeds.txt")
+                let bare = try await ProcessTests.Child(
+                    arguments: ProcessTests.arguments(in: directory, interval: "3600"),
+                    environment: ["DAEMONCHILD_LISTEN": "0.0.0.0:0"])
+                defer { bare.end() }
+                #expect(await bare.exitStatus() == 1)
+                #expect(bare.stderr.contains("is not a loopback address: set listen_token"), "\(bare.stderr)")
             }
         }
 
