@@ -176,6 +176,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Config", "Daemon", "FeedModel", "Fetcher", "Hooks", "Platform", "Store", "TestSupport", "DaemonChild",
+                .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
