@@ -24,10 +24,13 @@ struct Run: AsyncParsableCommand {
             started, STATUS= lines, RELOADING=1 around reloads, STOPPING=1, and WATCHDOG=1
             while polling makes progress.
 
-            With listen = "127.0.0.1:8086" in the configuration it also answers HTTP, read
-            only and without authentication: GET /health, /metrics (Prometheus text),
-            /feeds and /items?feed=NAME&since=RFC3339&limit=N. Changing listen takes a
-            restart.
+            With listen = "127.0.0.1:8086" in the configuration it also answers HTTP:
+            GET /health, /metrics (Prometheus text), /feeds and
+            /items?feed=NAME&since=RFC3339&limit=N, and, with listen_token set, the write
+            API (POST /api/feeds/NAME/poll, /api/deliveries/retry, /api/held/NAME/release
+            and /api/held/NAME/drop, with Authorization: Bearer TOKEN). Off loopback every
+            request needs the token. docs/openapi.yaml describes them. Changing listen
+            takes a restart.
 
             EXAMPLES
               feedd run --config /etc/feedd/feedd.toml
