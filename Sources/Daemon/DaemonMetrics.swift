@@ -110,6 +110,9 @@ final class DaemonMetrics: Sendable {
         return registry.emitToBuffer()
     }
 
+    /// The registry's text as it stands (the gauges as last scraped).
+    var text: String { registry.emitToString() }
+
     /// The bytes of the files under `directory` (the store: journals, snapshots, bodies).
     static func bytes(under directory: String) -> Int {
         guard let files = FileManager.default.enumerator(atPath: directory) else { return 0 }

@@ -1,6 +1,9 @@
+import Config
 import Foundation
 import TestSupport
 import Testing
+
+@testable import Daemon
 
 extension ProcessTests {
     /// `/metrics` of a running `DaemonChild` after polls whose outcome the test knows.
@@ -76,6 +79,50 @@ extension ProcessTests {
                     }
                     child.signal(SIGTERM)
                     #expect(await child.exitStatus() == 0, "\(child.stderr)")
+                }
+            }
+        }
+    }
+}
+
+/// Two daemons in one process keep their own counts: each has its own registry.
+@Suite("Metrics of one daemon")
+struct DaemonMetricsTests {
+    @Test("two daemons in one process count only their own polls, items and deliveries")
+    func registryPerDaemon() async throws {
+        try await withTemporaryDirectory { one in
+            try await withTemporaryDirectory { two in
+                try await HTTPTestServer.withRunning { server, base in
+                    let feeds = FeedServer()
+                    feeds.set("/a.xml", items: [1, 2])
+                    feeds.set("/b.xml", items: [1, 2, 3, 4, 5])
+                    await feeds.route(["/a.xml", "/b.xml"], on: server)
+                    let first = try Daemon(
+                        settings: testSettings(
+                            directory: one, feeds: [FeedSettings(name: "a", url: base + "/a.xml")], notifyExisting: .all
+                        ),
+                        logger: quietLogger)
+                    let second = try Daemon(
+                        settings: testSettings(
+                            directory: two, feeds: [FeedSettings(name: "b", url: base + "/b.xml")], notifyExisting: .all
+                        ),
+                        logger: quietLogger)
+                    _ = await first.pollOnce()
+                    _ = await second.pollOnce()
+                    _ = await second.pollOnce()
+                    func samples(_ daemon: Daemon) -> [String: Double] {
+                        ProcessTests.MetricsTests.samples(daemon.runtime.metrics.text)
+                    }
+                    let a = samples(first)
+                    let b = samples(second)
+                    #expect(a["feedd_items_new_total"] == 2)
+                    #expect(b["feedd_items_new_total"] == 5)
+                    #expect(a[#"feedd_polls_total{result="304"}"#] == 0)
+                    #expect(b[#"feedd_polls_total{result="304"}"#] == 1)
+                    #expect(a[#"feedd_deliveries_total{hook="log",result="delivered"}"#] == 2)
+                    #expect(b[#"feedd_deliveries_total{hook="log",result="delivered"}"#] == 5)
+                    try first.close()
+                    try second.close()
                 }
             }
         }
