@@ -33,6 +33,8 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
     public var notifyExisting = NotifyExisting.none
     /// `host:port` of the read-only HTTP listener (health, metrics, feeds, items); nil: none.
     public var listen: String?
+    /// How often the status page (`GET /`) reloads itself; zero: never.
+    public var listenRefresh: ConfigDuration = .seconds(30)
     public var retention = RetentionConfiguration()
     public var floodGuard = FloodGuardConfiguration()
     public var keyMemory = KeyMemoryConfiguration()
@@ -117,6 +119,10 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
                 "listen", \.listen, .optional(.string), defaultText: "none", environment: "FEEDD_LISTEN",
                 doc: "host:port of the read-only HTTP listener (/health, /metrics, /feeds, /items)",
                 check: { $0.flatMap(Self.checkListen) }),
+            .value(
+                "listen_refresh", \.listenRefresh, .duration,
+                doc: "how often the listener's status page (GET /) reloads itself in the browser; \"0s\": never",
+                check: Self.checkRefresh),
             .section("retention", \.retention, doc: "what the store keeps"),
             .section("flood_guard", \.floodGuard, doc: "holds a poll that brings too many new items"),
             .section("key_memory", \.keyMemory, doc: "when keys of dropped items are forgotten"),
@@ -125,6 +131,11 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
                 doc: "more files of [[feed]] and [[hook]] tables: glob patterns relative to this file's folder"),
             .value("opml", \.opml, .list(.path), doc: "OPML files whose outlines with an xmlUrl become feeds"),
         ] + FetchLimitsConfiguration.options.map { $0.lifted(\Self.limits) }
+
+    /// A page refresh is given in whole seconds (the `refresh` meta tag has no finer unit).
+    @Sendable static func checkRefresh(_ value: ConfigDuration) -> String? {
+        value.milliseconds % 1000 == 0 ? nil : "must be whole seconds (such as \"30s\"), or \"0s\" for never"
+    }
 
     /// `ListenAddress`'s forms: `127.0.0.1:8086`, `[::1]:8086`, `localhost:8086`, `:8086`.
     @Sendable static func checkListen(_ text: String) -> String? {

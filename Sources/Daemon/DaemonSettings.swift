@@ -35,6 +35,9 @@ public struct DaemonSettings: Sendable {
     public var listen: ListenAddress?
     /// The listener's timeouts and connection limit (docs/daemon.md); tests shorten them.
     public var listenerLimits = ListenerLimits()
+    /// How often the status page (`GET /`) reloads itself in a browser (config `listen_refresh`); zero:
+    /// never.
+    public var statusPageRefresh: Duration = .seconds(30)
 
     public init(
         stateDirectory: String,
@@ -123,6 +126,8 @@ public struct FeedSettings: Sendable {
     public var limits: FetchLimits?
     /// Overrides `DaemonSettings.notifyExisting` for this feed.
     public var notifyExisting: NotifyExisting?
+    /// Labels for people (config `tags`): the status page shows them, `/feed.atom?tag=T` selects by them.
+    public var tags: [String] = []
 
     public init(
         name: String, url: String, interval: Duration? = nil, hooks: [String] = [], filter: ItemFilter = ItemFilter(),

@@ -11,10 +11,14 @@ import Store
 ///
 /// - `GET /health`: `200` and a JSON object (`status`, `feeds`, `failing_feeds`, `uptime_seconds`).
 /// - `GET /metrics`: Prometheus text format: feeds, polls, new items, deliveries, the outbox and the store.
-/// - `GET /feeds`: a JSON array, one object per feed: its fetch state, items kept, polls, held deliveries.
+/// - `GET /feeds`: a JSON array, one object per feed: its fetch state, items kept, polls, held deliveries,
+///   and the pause of its host when one is in force.
 /// - `GET /items?feed=NAME&since=RFC3339&limit=N`: a JSON array of stored items, newest first (each the
 ///   item object of spec/feed-json.md with `feed`, `first_seen` and `changed`); `limit` defaults to 50,
 ///   at most 1,000.
+/// - `GET /`: the status page, HTML (`StatusPage`).
+/// - `GET /feed.atom`, `GET /feed.json?feed=NAME&tag=T&limit=N`: the newest stored items as Atom 1.0 or
+///   JSON Feed 1.1 (`MergedFeed`), with `ETag`, `Last-Modified` and `304`.
 /// Anything else answers `404`; a method other than GET or HEAD `405`.
 struct StatusServer: HTTPHandler {
     let runtime: Runtime
@@ -29,11 +33,14 @@ struct StatusServer: HTTPHandler {
         }
         do throws(StoreError) {
             switch request.path {
+            case "/": return try statusPage()
+            case "/feed.atom": return try mergedFeed(request, format: .atom)
+            case "/feed.json": return try mergedFeed(request, format: .jsonFeed)
             case "/health": return health()
             case "/metrics": return try metrics()
             case "/feeds": return try feeds()
             case "/items": return try items(request.query)
-            default: return Self.json(.notFound, error: "no such path; try /health, /metrics, /feeds or /items")
+            default: return Self.json(.notFound, error: "no such path; try /, /health, /metrics, /feeds or /items")
             }
         } catch {
             runtime.logger.error("HTTP listener: store read failed", metadata: ["error": "\(error.description)"])
@@ -92,6 +99,7 @@ struct StatusServer: HTTPHandler {
     private func feeds() throws(StoreError) -> HTTPResponse {
         let configured = runtime.settings.settings.feeds
         let stored = Dictionary(try runtime.store.feeds().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let pauses = hostPausesInForce()
         var writer = JSONWriter()
         writer.beginArray()
         for feed in configured {
@@ -122,6 +130,8 @@ struct StatusServer: HTTPHandler {
             writer.string(state.lastError.map(URLCredentials.masking(in:)))
             writer.key("last_error_at")
             writer.string(state.lastErrorAt?.rfc3339)
+            writer.key("host_pause")
+            hostPauseJSON(pause(of: feed, in: pauses), into: &writer)
             writer.endObject()
         }
         writer.endArray()
