@@ -44,6 +44,9 @@ struct StatusPage {
         var firstSeen: Timestamp
     }
 
+    /// The page lists this many feeds at most (failing ones first), so that it stays small with thousands.
+    static let maximumFeedRows = 1000
+
     var now: Timestamp
     var startedAt: Timestamp
     var isStopping: Bool
@@ -112,7 +115,7 @@ struct StatusPage {
         guard !feeds.isEmpty else { return out + "<p class=\"none\">No feeds are configured.</p>\n</section>\n" }
         out += "<table>\n<thead><tr><th>Feed</th><th>State</th><th>Last success</th><th>Last error</th>"
         out += "<th class=\"num\">Failures</th><th>Next poll</th><th class=\"num\">Items</th></tr></thead>\n<tbody>\n"
-        for feed in feeds {
+        for feed in feeds.prefix(Self.maximumFeedRows) {
             let name = Markup.escaped(feed.name)
             out += "<tr class=\"feed\(feed.isFailing ? " failing" : "")\" data-feed=\"\(name)\">"
             out += "<td data-label=\"Feed\"><span class=\"name\">\(name)</span>"
@@ -138,7 +141,13 @@ struct StatusPage {
             if feed.held > 0 { out += " <span class=\"held\">(\(feed.held) held)</span>" }
             out += "</td></tr>\n"
         }
-        return out + "</tbody>\n</table>\n</section>\n"
+        out += "</tbody>\n</table>\n"
+        if feeds.count > Self.maximumFeedRows {
+            out +=
+                "<p class=\"none\">… and \(feeds.count - Self.maximumFeedRows) more feeds (failing ones come first, above): "
+            out += "<a href=\"/feeds\">/feeds</a> lists them all.</p>\n"
+        }
+        return out + "</section>\n"
     }
 
     private func state(of feed: Feed) -> String {
@@ -273,6 +282,8 @@ struct StatusPage {
         .name{font-weight:600}
         tr.failing{background:var(--bad-bg)}
         .error{overflow-wrap:anywhere}
+        #feeds td:first-child{min-width:13em}
+        time{white-space:nowrap}
         tr.failing .error{color:var(--bad)}
         .state.ok{color:var(--ok)}
         .state.bad{color:var(--bad);font-weight:600}
