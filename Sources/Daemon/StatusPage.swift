@@ -145,7 +145,7 @@ struct StatusPage {
         if feeds.count > Self.maximumFeedRows {
             out +=
                 "<p class=\"none\">… and \(feeds.count - Self.maximumFeedRows) more feeds (failing ones come first, above): "
-            out += "<a href=\"/feeds\">/feeds</a> lists them all.</p>\n"
+            out += "<a href=\"feeds\">/feeds</a> lists them all.</p>\n"
         }
         return out + "</section>\n"
     }
@@ -205,10 +205,10 @@ struct StatusPage {
     private var footer: String {
         """
         <footer>
-        <p>Subscribe: <a href="/feed.atom">/feed.atom</a> · <a href="/feed.json">/feed.json</a> \
+        <p>Subscribe: <a href="feed.atom">/feed.atom</a> · <a href="feed.json">/feed.json</a> \
         (<code>?feed=NAME</code>, <code>?tag=T</code>, <code>?limit=N</code>). \
-        For scripts: <a href="/health">/health</a> · <a href="/feeds">/feeds</a> · <a href="/items">/items</a> · \
-        <a href="/metrics">/metrics</a>.</p>
+        For scripts: <a href="health">/health</a> · <a href="feeds">/feeds</a> · <a href="items">/items</a> · \
+        <a href="metrics">/metrics</a>.</p>
         </footer>
 
         """

@@ -48,7 +48,9 @@ extension StatusServer {
                 name: name, title: state?.title, url: (state?.url ?? configured).map(URLCredentials.masked),
                 lastSuccess: state?.lastSuccess)
         }
-        let base = "http://" + host(of: request)
+        // Behind a reverse proxy that ends TLS, the proxy's `X-Forwarded-Proto: https` makes the links https.
+        let scheme = request.headers[HTTPHeader("X-Forwarded-Proto")]?.lowercased() == "https" ? "https" : "http"
+        let base = scheme + "://" + host(of: request)
         let target = request.target
         let rawQuery = target.query()
         let document = MergedFeed(

@@ -109,6 +109,10 @@ struct MergedFeedTests {
             #expect(seen.count == 5)
             #expect(seen == seen.sorted(by: >), "\(seen)")
 
+            // Behind a reverse proxy that ends TLS, the links are https.
+            let proxied = try parse(try await daemon.get("/feed.json", headers: ["X-Forwarded-Proto": "https"]))
+            #expect(proxied.feedURL == "https://127.0.0.1:\(daemon.port)/feed.json")
+
             // The same request gives the same document.
             let again = try await daemon.get("/feed.atom")
             #expect(again.body == atomResponse.body)
