@@ -196,7 +196,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "feedd", "FeedModel", "Store", "TestSupport", .product(name: "FlyingFox", package: "FlyingFox"),
+                "feedd", "FeedModel", "FeedParser", "Store", "TestSupport",
+                .product(name: "FlyingFox", package: "FlyingFox"),
             ],
             swiftSettings: strictSettings
         ),

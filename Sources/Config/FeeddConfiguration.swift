@@ -36,6 +36,8 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
     /// The bearer token of the listener's write API (`POST /api/…`), and of every request when `listen` is not
     /// a loopback address; read from a file or an environment variable, never written in the file.
     public var listenToken: Secret?
+    /// How often the status page (`GET /`) reloads itself; zero: never.
+    public var listenRefresh: ConfigDuration = .seconds(30)
     public var retention = RetentionConfiguration()
     public var floodGuard = FloodGuardConfiguration()
     public var keyMemory = KeyMemoryConfiguration()
@@ -126,6 +128,10 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
                     "bearer token of the listener's write API (/api/…), and of every request on a non-loopback "
                     + "listen: { file = \"path\" } or { env = \"NAME\" }",
                 check: { $0.flatMap(Self.checkListenToken) }),
+            .value(
+                "listen_refresh", \.listenRefresh, .duration,
+                doc: "how often the listener's status page (GET /) reloads itself in the browser; \"0s\": never",
+                check: Self.checkRefresh),
             .section("retention", \.retention, doc: "what the store keeps"),
             .section("flood_guard", \.floodGuard, doc: "holds a poll that brings too many new items"),
             .section("key_memory", \.keyMemory, doc: "when keys of dropped items are forgotten"),
@@ -141,6 +147,11 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
         guard case .literal = token else { return nil }
         return "the token is not written in the configuration: use { file = \"/etc/feedd/api-token\" } "
             + "(a file only feedd can read) or { env = \"FEEDD_API_TOKEN\" }"
+    }
+
+    /// A page refresh is given in whole seconds (the `refresh` meta tag has no finer unit).
+    @Sendable static func checkRefresh(_ value: ConfigDuration) -> String? {
+        value.milliseconds % 1000 == 0 ? nil : "must be whole seconds (such as \"30s\"), or \"0s\" for never"
     }
 
     /// `ListenAddress`'s forms: `127.0.0.1:8086`, `[::1]:8086`, `localhost:8086`, `:8086`.

@@ -92,6 +92,7 @@ extension DaemonSettings {
             store: store,
             listen: listen)
         self.listenToken = listenToken
+        statusPageRefresh = configuration.listenRefresh.duration
     }
 
     private static func seconds(_ duration: Duration) -> Double {
@@ -130,11 +131,13 @@ extension DaemonSettings {
             filter = ItemFilter()
         }
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
-        return FeedSettings(
+        var settings = FeedSettings(
             name: feed.name, url: feed.url, interval: feed.interval?.duration, hooks: feed.hooks, filter: filter,
             headers: headers, credential: credential, proxy: feed.proxy, insecureSkipTLSVerify: !feed.tlsVerify,
             limits: feed.limits.isEmpty ? nil : limits(configuration.limits(of: feed)),
             notifyExisting: feed.notifyExisting)
+        settings.tags = feed.tags
+        return settings
     }
 
     private static func secretSource(_ secret: Secret) -> SecretSource {

@@ -38,6 +38,9 @@ public struct DaemonSettings: Sendable {
     /// The bearer token of the listener's write API (config `listen_token`), read at each request so that a
     /// rotated token needs no reload. Nil: the write API answers 403. Required when `listen` is not loopback.
     public var listenToken: SecretSource?
+    /// How often the status page (`GET /`) reloads itself in a browser (config `listen_refresh`); zero:
+    /// never.
+    public var statusPageRefresh: Duration = .seconds(30)
 
     public init(
         stateDirectory: String,
@@ -129,6 +132,8 @@ public struct FeedSettings: Sendable {
     public var limits: FetchLimits?
     /// Overrides `DaemonSettings.notifyExisting` for this feed.
     public var notifyExisting: NotifyExisting?
+    /// Labels for people (config `tags`): the status page shows them, `/feed.atom?tag=T` selects by them.
+    public var tags: [String] = []
 
     public init(
         name: String, url: String, interval: Duration? = nil, hooks: [String] = [], filter: ItemFilter = ItemFilter(),

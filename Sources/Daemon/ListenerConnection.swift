@@ -202,7 +202,8 @@ struct ListenerConnection: Sendable {
         for (name, value) in response.headers where name != .contentLength && name != .connection {
             head += "\(name.rawValue): \(value)\r\n"
         }
-        head += "Content-Length: \(body.count)\r\n"
+        // A 304 has no body, and its Content-Length would have to be the full answer's: none is sent.
+        if response.statusCode != .notModified { head += "Content-Length: \(body.count)\r\n" }
         head += keepAlive ? (request?.version == .http11 ? "" : "Connection: keep-alive\r\n") : "Connection: close\r\n"
         head += "\r\n"
         var bytes = Data(head.utf8)

@@ -16,6 +16,9 @@ import Store
 /// - `GET /items?feed=NAME&since=RFC3339&limit=N`: a JSON array of stored items, newest first (each the
 ///   item object of spec/feed-json.md with `feed`, `first_seen` and `changed`); `limit` defaults to 50,
 ///   at most 1,000.
+/// - `GET /`: the status page, HTML (`StatusPage`).
+/// - `GET /feed.atom`, `GET /feed.json?feed=NAME&tag=T&limit=N`: the newest stored items as Atom 1.0 or
+///   JSON Feed 1.1 (`MergedFeed`), with `ETag`, `Last-Modified` and `304`.
 /// - `POST /api/…`: `WriteAPI`, only with `Authorization: Bearer TOKEN` (`ListenerAuth`).
 /// Anything else answers `404`; a method a path does not take `405`.
 struct StatusServer: HTTPHandler {
@@ -34,7 +37,7 @@ struct StatusServer: HTTPHandler {
         }
         let match = StatusRoute.match(request.path)
         guard !match.routes.isEmpty else {
-            return Self.json(.notFound, error: "no such path; see docs/openapi.yaml: /health, /metrics, /feeds, /items")
+            return Self.json(.notFound, error: "no such path; see docs/openapi.yaml: /, /feed.atom, /feed.json, /health, /metrics, /feeds, /items")
         }
         guard let route = match.route(for: request.method) else {
             return Self.json(
@@ -49,9 +52,9 @@ struct StatusServer: HTTPHandler {
             case .metrics: return try metrics()
             case .feeds: return try feeds()
             case .items: return try items(request.query)
-            case .statusPage, .feedAtom, .feedJSON:
-                // Described in docs/openapi.yaml; built on another branch (issue 15), merged later.
-                return Self.json(.notImplemented, error: "\(request.path) is not built yet")
+            case .statusPage: return try statusPage()
+            case .feedAtom: return try mergedFeed(request, format: .atom)
+            case .feedJSON: return try mergedFeed(request, format: .jsonFeed)
             case .pollFeed: return await api.pollFeed(match.name ?? "")
             case .retryDeliveries: return try await api.retryDeliveries(hook: request.query["hook"])
             case .releaseHeld: return try await api.held(match.name ?? "", release: true)
@@ -98,6 +101,7 @@ struct StatusServer: HTTPHandler {
     private func feeds() throws(StoreError) -> HTTPResponse {
         let configured = runtime.settings.settings.feeds
         let stored = Dictionary(try runtime.store.feeds().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let pauses = hostPausesInForce()
         var writer = JSONWriter()
         writer.beginArray()
         for feed in configured {
@@ -128,6 +132,8 @@ struct StatusServer: HTTPHandler {
             writer.string(state.lastError.map(URLCredentials.masking(in:)))
             writer.key("last_error_at")
             writer.string(state.lastErrorAt?.rfc3339)
+            writer.key("host_pause")
+            hostPauseJSON(pause(of: feed, in: pauses), into: &writer)
             writer.endObject()
         }
         writer.endArray()

@@ -182,6 +182,23 @@ struct ConfigLoaderTests {
                 "feedd.toml:1: backoff_cap: expected a duration string") == true)
     }
 
+    @Test("listen_refresh is a duration in whole seconds, 30s by default, 0s for never")
+    func listenRefresh() async throws {
+        try await withTemporaryDirectory { directory in
+            #expect(try loadConfiguration(["feedd.toml": ""], in: directory).listenRefresh == .seconds(30))
+            let off = try loadConfiguration(["off.toml": "listen_refresh = \"0s\"\n"], in: directory, main: "off.toml")
+            #expect(off.listenRefresh == .seconds(0))
+            let set = try loadConfiguration(["set.toml": "listen_refresh = \"2m\"\n"], in: directory, main: "set.toml")
+            #expect(set.listenRefresh == .minutes(2))
+        }
+        #expect(
+            try await problems(["feedd.toml": "listen = \"127.0.0.1:8086\"\nlisten_refresh = \"1500ms\"\n"])
+                == ["feedd.toml:2: listen_refresh: must be whole seconds (such as \"30s\"), or \"0s\" for never"])
+        #expect(
+            try await problems(["feedd.toml": "listen_refresh = 30\n"]).first?.hasPrefix(
+                "feedd.toml:1: listen_refresh: expected a duration string") == true)
+    }
+
     @Test("feed and hook names follow one rule, and the error states it")
     func nameRule() async throws {
         let good = ["a", "lwn", "a..b", "lwn.net", "A-1_b.c", "9", String(repeating: "x", count: 100)]
