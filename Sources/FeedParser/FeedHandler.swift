@@ -416,7 +416,7 @@ final class FeedHandler: XMLStreamHandler {
     /// The field value of a capture as plain text.
     private func plainText(_ text: String, _ capture: Capture) -> String {
         if capture.kind == .text && !capture.hadChildren { return HTMLText.folded(text) }
-        return HTMLText.plainText(fromHTML: text)
+        return PlainText.fromHTML(text)
     }
 
     /// The field value of a capture as HTML.

@@ -1,4 +1,3 @@
-import CLibXML2
 import Glibc
 
 /// A byte-level pass that mends what real feeds get wrong before libxml2 sees it, where libxml2's own
@@ -759,7 +758,7 @@ private struct Scanner {
         if hex { cursor += 1 }
         let digitsStart = cursor
         var value: UInt32 = 0
-        while cursor < count, cursor - digitsStart < 8, let digit = digit(text[cursor], hex: hex) {
+        while cursor < count, cursor - digitsStart < 8, let digit = HTMLEntities.digit(text[cursor], hex: hex) {
             value = value * (hex ? 16 : 10) + digit
             cursor += 1
         }
@@ -829,7 +828,7 @@ private struct Scanner {
             let upperX = hex && bytes[cursor - 1] == UInt8(ascii: "X")
             var value: UInt32 = 0
             let digitsStart = cursor
-            while cursor < count, cursor - digitsStart < 8, let digit = Self.digit(bytes[cursor], hex: hex) {
+            while cursor < count, cursor - digitsStart < 8, let digit = HTMLEntities.digit(bytes[cursor], hex: hex) {
                 value = value * (hex ? 16 : 10) + digit
                 cursor += 1
             }
@@ -868,7 +867,7 @@ private struct Scanner {
             replace(index, end, with: "")
             return end
         }
-        if let value = Self.htmlEntity(name) {
+        if let value = HTMLEntities.codePoint(named: name) {
             if !hasExternalDTD {
                 note(.htmlEntity, at: index, exampleEnd: end)
             }
@@ -878,15 +877,6 @@ private struct Scanner {
             replace(index, index + 1, with: "&amp;")
         }
         return end
-    }
-
-    static func digit(_ byte: UInt8, hex: Bool) -> UInt32? {
-        switch byte {
-        case 0x30...0x39: return UInt32(byte - 0x30)
-        case 0x61...0x66 where hex: return UInt32(byte - 0x61 + 10)
-        case 0x41...0x46 where hex: return UInt32(byte - 0x41 + 10)
-        default: return nil
-        }
     }
 
     /// Whether a byte after `<` can begin a tag, end tag, comment, CDATA section or instruction.
@@ -903,14 +893,6 @@ private struct Scanner {
         case 0x9, 0xA, 0xD, 0x20...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
         default: return false
         }
-    }
-
-    /// The code point of an HTML 4 entity name (libxml2's table), or nil.
-    static func htmlEntity(_ name: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        var terminated = Array(name)
-        terminated.append(0)
-        guard let entry = htmlEntityLookup(terminated) else { return nil }
-        return entry.pointee.value
     }
 
     // MARK: Diagnostics
