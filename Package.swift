@@ -80,10 +80,11 @@ let package = Package(
         // The crash-safe file store: fetch state, seen items, outbox (docs/store.md).
         .target(name: "Store", dependencies: ["FeedModel", "Platform"], swiftSettings: strictSettings),
         // Delivery of new items: exec, webhook, jsonl, maildir and sendmail hooks, filters, retry policy.
+        // XML for `PlainText`, the HTML-to-text converter and entity table the parser uses too.
         .target(
             name: "Hooks",
             dependencies: [
-                "FeedModel", "Curl", "Platform",
+                "FeedModel", "Curl", "Platform", "XML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -1,9 +1,10 @@
 // libFuzzer's target for the feed parser: `scripts/fuzz-parse` builds it with `-sanitize=fuzzer,address`.
 //
 // Each input must parse without a crash, a trap or a sanitizer report, and give the same result
-// (the same document, or the same error) read whole, read in pieces cut where the input's first byte
-// says, and read with the text diversion off. Warnings are left out of the comparison: in garbage
-// that libxml2 recovers from, the line it names for an error may move with where text was diverted.
+// (the same document with its update hints, or the same error) read whole, read in pieces cut where
+// the input's first byte says, and read with the text diversion off. Warnings are left out of the
+// comparison: in garbage that libxml2 recovers from, the line it names for an error may move with
+// where text was diverted.
 import CLibFuzzer
 import FeedModel
 @_spi(Testing) import FeedParser
@@ -41,7 +42,8 @@ private func outcome(_ parse: () throws(ParseError) -> FeedDocument) -> String {
     do throws(ParseError) {
         var document = try parse()
         document.warnings = []
-        return document.jsonString(pretty: false)
+        // The update hints are not in the JSON; they must read the same too.
+        return document.jsonString(pretty: false) + "\n\(document.updateHints)"
     } catch {
         return "error: \(error)"
     }

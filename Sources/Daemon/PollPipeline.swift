@@ -120,7 +120,7 @@ struct PollPipeline: Sendable {
                 return failed(feed, state: state, message: message, retryAfter: nil, now: now)
             }
             let previous = state
-            var hints = FreshnessHints.reading(channelOf: content.body)
+            var hints = FreshnessHints(document.updateHints)
             hints.add(content.cacheHints, now: now)
             let decision = policy.decide(.success(hints), interval: interval, now: now, unitRandom: runtime.random())
             state.url = content.isPermanentRedirect ? content.finalURL : url

@@ -12,6 +12,9 @@ public struct FeedDocument: Sendable, Hashable {
     public var items: [FeedItem]
     /// What the parser recovered from, one sentence each; empty for a clean document.
     public var warnings: [String]
+    /// When the feed says it changes (`ttl`, `skipHours`, the syndication module). Not printed by
+    /// `feedd parse`: the spec's document has no such field; the daemon's schedule reads it.
+    public var updateHints = UpdateHints()
 
     public init(
         format: FeedFormat, title: String? = nil, link: String? = nil, feedURL: String? = nil,

@@ -83,6 +83,7 @@ struct FeedBuilder {
     var authors: [Author] = []
     var fallbackAuthors: [Author] = []
     var image = Ranked<String>()
+    var updateHints = UpdateHints()
 
     mutating func addAuthor(_ author: Author) {
         guard !author.isEmpty, !authors.contains(author) else { return }
@@ -90,11 +91,13 @@ struct FeedBuilder {
     }
 
     func build(items: [FeedItem], warnings: [String]) -> FeedDocument {
-        FeedDocument(
+        var document = FeedDocument(
             format: format, title: title.value, link: link.value, feedURL: feedURL.value,
             description: description.value, language: language.value, updated: updated.value,
             authors: authors.isEmpty ? fallbackAuthors : authors, image: image.value, items: items,
             warnings: warnings)
+        document.updateHints = updateHints
+        return document
     }
 }
 
@@ -135,4 +138,32 @@ extension String {
         guard count >= 2, first == "\"", last == "\"" else { return self }
         return String(dropFirst().dropLast())
     }
+}
+
+extension UpdateHints {
+    /// Takes the (folded) text of an update-hint element; a value the element does not allow is left out.
+    /// Dates that cannot be read add no warning: the hint only steers the schedule.
+    mutating func read(_ role: Role, _ text: String) {
+        switch role {
+        case .ttl:
+            if let minutes = Int(text), minutes > 0 { ttlMinutes = minutes }
+        case .skipHour:
+            if let hour = Int(text), (0...24).contains(hour) { skipHours.insert(hour % 24) }
+        case .skipDay:
+            let days = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+            if let day = days.firstIndex(of: text.lowercased()) { skipDays.insert(day) }
+        case .updatePeriod:
+            updatePeriodSeconds = Self.periodSeconds[text.lowercased()]
+        case .updateFrequency:
+            if let value = Int(text), value > 0 { updateFrequency = value }
+        case .updateBase:
+            updateBase = DateParser.parse(text).timestamp
+        default:
+            break
+        }
+    }
+
+    private static let periodSeconds: [String: Int] = [
+        "hourly": 3600, "daily": 86_400, "weekly": 7 * 86_400, "monthly": 30 * 86_400, "yearly": 365 * 86_400,
+    ]
 }

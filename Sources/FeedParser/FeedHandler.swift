@@ -9,7 +9,8 @@ import XML
 /// while a field element is open and assigned when it closes.
 final class FeedHandler: XMLStreamHandler {
     enum Scope {
-        case document, feed, item, image, author, group, skip
+        /// `skipList`: inside RSS `<skipHours>` or `<skipDays>`.
+        case document, feed, item, image, author, group, skipList, skip
     }
 
     /// One open element. Trivial to copy (no reference-counted fields): `xml:base` and `xml:lang` live on
@@ -112,6 +113,12 @@ final class FeedHandler: XMLStreamHandler {
             }
         case .group:
             startInItem(role, attributes: attributes, parser: parser)
+        case .skipList:
+            if role == .skipHour || role == .skipDay {
+                beginCapture(role, kind: .text, attributes: attributes, parser: parser)
+            } else {
+                enter(.skip)
+            }
         }
     }
 
@@ -253,6 +260,10 @@ final class FeedHandler: XMLStreamHandler {
             .dcLanguage, .logo,
             .icon, .itunesSummary, .itunesSubtitle:
             beginCapture(role, kind: kind(for: role, attributes: attributes), attributes: attributes, parser: parser)
+        case .ttl, .updatePeriod, .updateFrequency, .updateBase:
+            beginCapture(role, kind: .text, attributes: attributes, parser: parser)
+        case .skipHours, .skipDays:
+            enter(.skipList)
         default:
             enter(.skip)
         }
@@ -416,7 +427,7 @@ final class FeedHandler: XMLStreamHandler {
     /// The field value of a capture as plain text.
     private func plainText(_ text: String, _ capture: Capture) -> String {
         if capture.kind == .text && !capture.hadChildren { return HTMLText.folded(text) }
-        return HTMLText.plainText(fromHTML: text)
+        return PlainText.fromHTML(text)
     }
 
     /// The field value of a capture as HTML.
@@ -445,6 +456,8 @@ final class FeedHandler: XMLStreamHandler {
             case .personURI: author.uri = resolve(value, capture.base)
             default: break
             }
+        case .skipList:
+            feed.updateHints.read(capture.role, HTMLText.folded(text))
         case .document, .skip: break
         }
     }
@@ -468,6 +481,8 @@ final class FeedHandler: XMLStreamHandler {
         case .itunesAuthor: feed.fallbackAuthors.append(parsePerson(plainText(text, capture)))
         case .logo: feed.image.offer(nonEmpty(HTMLText.folded(text)).map { resolve($0, capture.base) }, rank: 3)
         case .icon: feed.image.offer(nonEmpty(HTMLText.folded(text)).map { resolve($0, capture.base) }, rank: 2)
+        case .ttl, .updatePeriod, .updateFrequency, .updateBase:
+            feed.updateHints.read(capture.role, HTMLText.folded(text))
         default: break
         }
     }

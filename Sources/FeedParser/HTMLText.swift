@@ -1,81 +1,14 @@
 import Glibc
 import XML
 
-/// Text clean-up for the document's fields (spec/feed-json.md): plain text from HTML, white space
-/// folding, HTML escaping, and relative URLs in HTML made absolute. Works on UTF-8 bytes.
+/// Text clean-up for the document's fields (spec/feed-json.md): white space folding, HTML escaping, and
+/// relative URLs in HTML made absolute. Works on UTF-8 bytes. Plain text from HTML is `PlainText` (in
+/// `XML`, shared with the hooks).
 enum HTMLText {
-    /// Folds runs of XML white space to one space and trims. U+00A0 is not white space.
+    /// Folds runs of XML white space to one space and trims (`PlainText.folded`, under the short name the
+    /// parser uses everywhere). U+00A0 is not white space.
     static func folded(_ text: String) -> String {
-        let result = text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
-            needsFolding(bytes) ? folded(bytes) : nil
-        }
-        switch result {
-        case .some(.some(let folded)): return folded
-        case .some(.none): return text
-        case .none: return Array(text.utf8).withUnsafeBufferPointer { folded($0) }
-        }
-    }
-
-    /// Whether folding would change the text: white space at either end, a tab or line break, or two spaces.
-    private static func needsFolding(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let first = bytes.first, let last = bytes.last else { return false }
-        if first == 0x20 || last == 0x20 { return true }
-        var previousWasSpace = false
-        for byte in bytes {
-            if byte == 0x09 || byte == 0x0A || byte == 0x0D || (byte == 0x20 && previousWasSpace) { return true }
-            previousWasSpace = byte == 0x20
-        }
-        return false
-    }
-
-    private static func folded(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var pendingSpace = false
-        for byte in bytes {
-            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-                pendingSpace = !output.isEmpty
-            } else {
-                if pendingSpace {
-                    output.append(0x20)
-                    pendingSpace = false
-                }
-                output.append(byte)
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// Plain text of an HTML fragment: tags and comments dropped, references decoded, white space folded.
-    static func plainText(fromHTML html: String) -> String {
-        let bytes = Array(html.utf8)
-        guard bytes.contains(where: { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "&") }) else {
-            return folded(html)
-        }
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "<"), index + 1 < bytes.count, startsTag(bytes[index + 1]) {
-                if bytes[index...].starts(with: Array("<!--".utf8)) {
-                    index = find(Array("-->".utf8), in: bytes, from: index + 4).map { $0 + 3 } ?? bytes.count
-                } else {
-                    index = tagEnd(bytes, from: index + 1)
-                }
-                // A tag separates words (`<br>`, `</p><p>`).
-                output.append(0x20)
-                continue
-            }
-            if byte == UInt8(ascii: "&"), let (scalar, end) = reference(in: bytes, at: index) {
-                TextBytes.appendUTF8(scalar, to: &output)
-                index = end
-                continue
-            }
-            output.append(byte)
-            index += 1
-        }
-        return folded(String(decoding: output, as: UTF8.self))
+        PlainText.folded(text)
     }
 
     /// Escapes text for HTML: `&`, `<`, `>` (and `"` when `quotes`).
@@ -225,7 +158,7 @@ enum HTMLText {
                 if hasScheme(valueBytes) { continue }
                 let hasReference = valueBytes.contains(UInt8(ascii: "&"))
                 let value = String(decoding: valueBytes, as: UTF8.self)
-                let decodedValue = hasReference ? plainReference(value) : value
+                let decodedValue = hasReference ? HTMLEntities.decoded(value) : value
                 guard !URLResolver.hasScheme(URLResolver.trimmed(decodedValue)) else { continue }
                 let resolved = URLResolver.resolve(decodedValue, against: base)
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<valueStart]))
@@ -258,28 +191,7 @@ enum HTMLText {
         return false
     }
 
-    /// Decodes references in an attribute value (no tags there).
-    private static func plainReference(_ value: String) -> String {
-        let bytes = Array(value.utf8)
-        var output: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "&"), let (scalar, end) = reference(in: bytes, at: index) {
-                TextBytes.appendUTF8(scalar, to: &output)
-                index = end
-            } else {
-                output.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
     // MARK: - Bytes
-
-    static func startsTag(_ byte: UInt8) -> Bool {
-        isLetter(byte) || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?")
-    }
 
     static func isLetter(_ byte: UInt8) -> Bool {
         (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
@@ -287,85 +199,6 @@ enum HTMLText {
 
     static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C
-    }
-
-    /// The index after the `>` that ends a tag whose name starts at `index`, skipping quoted values.
-    private static func tagEnd(_ bytes: [UInt8], from index: Int) -> Int {
-        var cursor = index
-        var quote: UInt8? = nil
-        while cursor < bytes.count {
-            let byte = bytes[cursor]
-            if let open = quote {
-                if byte == open { quote = nil }
-            } else if (byte == 0x22 || byte == 0x27) && cursor > index && bytes[cursor - 1] == UInt8(ascii: "=") {
-                quote = byte
-            } else if byte == UInt8(ascii: ">") {
-                return cursor + 1
-            }
-            cursor += 1
-        }
-        return bytes.count
-    }
-
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        var index = start
-        while index + needle.count <= haystack.count {
-            if haystack[index..<index + needle.count].elementsEqual(needle) { return index }
-            index += 1
-        }
-        return nil
-    }
-
-    /// The character of the reference at `&` and the index after it, or nil when it is not one.
-    static func reference(in bytes: [UInt8], at index: Int) -> (UInt32, Int)? {
-        var cursor = index + 1
-        guard cursor < bytes.count else { return nil }
-        if bytes[cursor] == UInt8(ascii: "#") {
-            cursor += 1
-            var hex = false
-            if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "x") || bytes[cursor] == UInt8(ascii: "X") {
-                hex = true
-                cursor += 1
-            }
-            var value: UInt32 = 0
-            let start = cursor
-            while cursor < bytes.count, cursor - start < 8 {
-                let byte = bytes[cursor]
-                let digit: UInt32
-                switch byte {
-                case 0x30...0x39: digit = UInt32(byte - 0x30)
-                case 0x61...0x66 where hex: digit = UInt32(byte - 0x61 + 10)
-                case 0x41...0x46 where hex: digit = UInt32(byte - 0x41 + 10)
-                default: digit = 99
-                }
-                if digit == 99 { break }
-                value = value * (hex ? 16 : 10) + digit
-                cursor += 1
-            }
-            guard cursor > start, value <= 0x10FFFF, !(0xD800...0xDFFF).contains(value), value != 0 else { return nil }
-            if cursor < bytes.count, bytes[cursor] == UInt8(ascii: ";") { cursor += 1 }
-            if (0x80...0x9F).contains(value) { value = TextBytes.windows1252(UInt8(value)) }
-            return (value, cursor)
-        }
-        let start = cursor
-        while cursor < bytes.count, cursor - start < 32,
-            isLetter(bytes[cursor]) || (bytes[cursor] >= 0x30 && bytes[cursor] <= 0x39)
-        {
-            cursor += 1
-        }
-        guard cursor > start, cursor < bytes.count, bytes[cursor] == UInt8(ascii: ";") else { return nil }
-        let name = String(decoding: bytes[start..<cursor], as: UTF8.self)
-        let value: UInt32?
-        switch name {
-        case "amp": value = 0x26
-        case "lt": value = 0x3C
-        case "gt": value = 0x3E
-        case "quot": value = 0x22
-        case "apos": value = 0x27
-        default: value = HTMLEntities.codePoint(named: name)
-        }
-        guard let value else { return nil }
-        return (value, cursor + 1)
     }
 }
 

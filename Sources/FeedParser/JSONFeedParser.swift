@@ -51,7 +51,7 @@ struct JSONFeedParser {
         }
         let base = string(feed["feed_url"]) ?? baseURL
         var document = FeedDocument(format: format)
-        document.title = string(feed["title"]).map(HTMLText.plainText(fromHTML:))
+        document.title = string(feed["title"]).map { PlainText.fromHTML($0) }
         document.link = url(feed["home_page_url"], base)
         document.feedURL = url(feed["feed_url"], baseURL)
         document.description = string(feed["description"]).map(HTMLText.folded)
@@ -78,7 +78,7 @@ struct JSONFeedParser {
         case .number(let number): item.id = String(number)
         default: break
         }
-        item.title = string(entry["title"]).map(HTMLText.plainText(fromHTML:))
+        item.title = string(entry["title"]).map { PlainText.fromHTML($0) }
         item.link = url(entry["url"], base) ?? url(entry["external_url"], base)
         let contentHTML = string(entry["content_html"]).map { HTMLText.resolvingURLs(in: $0, base: base) }
         let contentText = string(entry["content_text"]).map { HTMLText.escaped($0) }
@@ -87,7 +87,7 @@ struct JSONFeedParser {
         item.published = date(entry["date_published"], index)
         item.updated = date(entry["date_modified"], index)
         item.authors = authors(entry, base)
-        item.categories = (entry["tags"]?.array ?? []).compactMap { string($0).map(HTMLText.plainText(fromHTML:)) }
+        item.categories = (entry["tags"]?.array ?? []).compactMap { string($0).map { PlainText.fromHTML($0) } }
         for attachment in entry["attachments"]?.array ?? [] {
             guard let link = url(attachment["url"], base) else { continue }
             let size = attachment["size_in_bytes"]?.int64
@@ -102,7 +102,7 @@ struct JSONFeedParser {
         return list.compactMap { person in
             guard person.isObject else { return nil }
             let author = Author(
-                name: string(person["name"]).map(HTMLText.plainText(fromHTML:)), uri: url(person["url"], base))
+                name: string(person["name"]).map { PlainText.fromHTML($0) }, uri: url(person["url"], base))
             return author.isEmpty ? nil : author
         }
     }

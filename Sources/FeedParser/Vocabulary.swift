@@ -2,7 +2,7 @@ import XML
 
 /// The namespaces feeds use, matched on URI, with the wrong and missing URIs real feeds write.
 enum Namespace: Sendable {
-    case none, rss090, rss10, rdf, atom10, atom03, content, dc, dcterms, media, itunes, xhtml, xml, other
+    case none, rss090, rss10, rdf, atom10, atom03, content, dc, dcterms, media, itunes, syndication, xhtml, xml, other
 
     static func of(_ name: XMLName) -> Namespace {
         guard let uri = name.namespaceURI else {
@@ -14,6 +14,7 @@ enum Namespace: Sendable {
             case "dcterms": return .dcterms
             case "media": return .media
             case "itunes": return .itunes
+            case "sy": return .syndication
             case "atom", "atom10": return .atom10
             case "rdf": return .rdf
             case "xhtml": return .xhtml
@@ -39,6 +40,7 @@ enum Namespace: Sendable {
         "http://purl.org/dc/terms/": .dcterms,
         "http://search.yahoo.com/mrss/": .media,
         "http://www.itunes.com/dtds/podcast-1.0.dtd": .itunes,
+        "http://purl.org/rss/1.0/modules/syndication/": .syndication,
         "http://www.w3.org/1999/xhtml": .xhtml,
         XMLNamespace.xml: .xml,
     ]
@@ -67,6 +69,7 @@ enum Namespace: Sendable {
         "http://www.itunes.com/dtds/podcast-1.0.dtd": .itunes,
         "http://www.itunes.com/dtds/podcast-1.0": .itunes,
         "http://itunes.apple.com/dtds/podcast-1.0.dtd": .itunes,
+        "http://purl.org/rss/1.0/modules/syndication": .syndication,
         "http://www.w3.org/1999/xhtml": .xhtml,
         // RSS 2.0 and 0.9x have no namespace; these URIs were used for them anyway.
         "http://backend.userland.com/rss2": .none,
@@ -89,6 +92,8 @@ enum Role: Sendable {
     case category, rssTags, atomCategory, dcSubject, enclosure, mediaContent, mediaThumbnail, language, dcLanguage
     case imageURL, logo, icon, itunesImage, itunesLink, itunesSummary, itunesSubtitle, itunesCategory
     case mediaCategory, mediaTitle
+    // Update hints (`UpdateHints`): RSS `ttl`, `skipHours`/`hour`, `skipDays`/`day`, the syndication module.
+    case ttl, skipHours, skipHour, skipDays, skipDay, updatePeriod, updateFrequency, updateBase
     case unknown
 }
 
@@ -140,6 +145,13 @@ extension Role {
             case "category": return .itunesCategory
             default: return .unknown
             }
+        case .syndication:
+            switch local {
+            case "updatePeriod": return .updatePeriod
+            case "updateFrequency": return .updateFrequency
+            case "updateBase": return .updateBase
+            default: return .unknown
+            }
         case .xhtml:
             return local == "body" || local == "div" ? .xhtmlBody : .unknown
         case .xml, .other:
@@ -178,6 +190,11 @@ extension Role {
         case "language": return .language
         case "url": return .imageURL
         case "feed": return .atomFeed
+        case "ttl": return .ttl
+        case "skipHours", "skiphours": return .skipHours
+        case "hour": return .skipHour
+        case "skipDays", "skipdays": return .skipDays
+        case "day": return .skipDay
         default: return .unknown
         }
     }

@@ -1,4 +1,5 @@
 public import FeedModel
+internal import XML
 
 /// Include and exclude rules over an item's title, summary and content (as plain text), author
 /// names and categories.
@@ -37,8 +38,8 @@ public struct ItemFilter: Sendable {
     static func fields(of item: FeedItem) -> [String] {
         var fields: [String] = []
         if let title = item.title { fields.append(title) }
-        if let summary = item.summary { fields.append(PlainText.fromHTML(summary)) }
-        if let content = item.content { fields.append(PlainText.fromHTML(content)) }
+        if let summary = item.summary { fields.append(PlainText.fromHTML(summary, layout: .blocks(keepLinks: false))) }
+        if let content = item.content { fields.append(PlainText.fromHTML(content, layout: .blocks(keepLinks: false))) }
         for author in item.authors {
             if let name = author.name { fields.append(name) }
         }

@@ -1,5 +1,6 @@
 internal import Crypto
 public import FeedModel
+internal import XML
 
 /// The settings shared by the `maildir` and `sendmail` hooks (config keys in parentheses).
 public struct MailSettings: Sendable, Hashable {
@@ -83,7 +84,7 @@ public enum MailMessage {
         for item in items {
             var lines: [String] = []
             if isBatch, let title = item.title { lines.append(title) }
-            let body = PlainText.fromHTML(item.content ?? item.summary ?? "", keepLinks: true)
+            let body = PlainText.fromHTML(item.content ?? item.summary ?? "", layout: .blocks(keepLinks: true))
             if !body.isEmpty { lines.append(body) }
             if let link = item.link { lines.append(link) }
             sections.append(lines.joined(separator: "\n\n"))

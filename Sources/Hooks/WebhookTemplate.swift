@@ -1,5 +1,6 @@
 internal import FeedModel
 internal import Mustache
+internal import XML
 
 /// How `{{name}}` escapes values in a webhook template (`{{{name}}}` never escapes).
 public enum TemplateEscaping: String, Sendable, Hashable {
@@ -127,7 +128,7 @@ public struct WebhookTemplate: Sendable {
             entry["length"] = enclosure.length
             return entry
         }
-        let text = PlainText.fromHTML(item.content ?? item.summary ?? "", keepLinks: true)
+        let text = PlainText.fromHTML(item.content ?? item.summary ?? "", layout: .blocks(keepLinks: true))
         let excerpt = Self.excerpt(of: text, limit: 300)
         if !text.isEmpty {
             context["text"] = text

@@ -47,3 +47,43 @@ struct FilterPipelineTests {
         }
     }
 }
+
+/// The parser's text and the text a hook filter reads come from one converter and one entity table.
+@Suite("Parser and hook filters read references alike")
+struct ReferenceAgreementTests {
+    /// `café été &bogus; ’`: a named, two numeric (one windows-1252), and an unknown reference.
+    static let escaped = "caf&amp;eacute; &amp;#233;t&amp;#xE9; &amp;bogus; &amp;#146;"
+    static let text = "café été &bogus; \u{2019}"
+
+    @Test("&eacute;, numeric references and an unknown name give the same text to the parser and to a hook filter")
+    func sameText() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let rss = """
+                    <?xml version="1.0"?><rss version="2.0"><channel><title>f</title>
+                    <item><guid>a</guid><title>\(Self.escaped)</title></item>
+                    <item><guid>b</guid><title>B</title><description>&lt;p&gt;\(Self.escaped)&lt;/p&gt;</description></item>
+                    <item><guid>c</guid><title>C</title><description>&lt;p&gt;cafe ete&lt;/p&gt;</description></item>
+                    </channel></rss>
+                    """
+                await server.route("/refs.xml") { _ in
+                    ScriptedResponse(
+                        status: 200, headers: ["Content-Type": "application/rss+xml"],
+                        body: Array(rss.utf8))
+                }
+                let hook = RecordingHook(name: "exact")
+                // Anchored: a field passes only when its whole plain text is the expected text.
+                let filter = try ItemFilter(include: ["/^\(Self.text)$/c"])
+                let settings = try testSettings(
+                    directory: directory,
+                    feeds: [FeedSettings(name: "refs", url: base + "/refs.xml", hooks: ["exact"])],
+                    extraHooks: [HookSettings(hook: hook, filter: filter)], notifyExisting: true)
+                let daemon = try Daemon(settings: settings, logger: quietLogger)
+                _ = await daemon.pollOnce()
+                // Item a passes on the parser's title, item b on the filter's text of its summary.
+                #expect(hook.calls.flatMap { $0 }.sorted() == ["B", Self.text])
+                try daemon.close()
+            }
+        }
+    }
+}

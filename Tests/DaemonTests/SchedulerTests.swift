@@ -196,21 +196,15 @@ struct SchedulerTests {
         #expect(count == 10_000, "\(generator.seedDescription)")
     }
 
-    @Test("the channel header gives ttl, skipHours, skipDays and sy:updatePeriod; items are not read")
-    func readsChannelHints() {
-        let rss = """
-            <?xml version="1.0"?><rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">
-            <channel><title>t</title><ttl> 90 </ttl>
-            <skipHours><hour>1</hour><hour>2</hour></skipHours><skipDays><day>Sunday</day></skipDays>
-            <sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency>
-            <item><title>x</title><ttl>5</ttl></item></channel></rss>
-            """
-        let hints = FreshnessHints.reading(channelOf: Array(rss.utf8))
-        #expect(hints.ttlMinutes == 90)
-        #expect(hints.skipHours == [1, 2])
-        #expect(hints.skipDays == [0])
-        #expect(hints.updatePeriodSeconds == 21_600)
-        #expect(FreshnessHints.reading(channelOf: Array("{\"version\": \"x\"}".utf8)) == FreshnessHints())
+    @Test("a document's update hints become the schedule's: ttl, skip lists, the period over the frequency")
+    func documentHints() {
+        let document = UpdateHints(
+            ttlMinutes: 90, skipHours: [1, 2], skipDays: [0], updatePeriodSeconds: 86_400, updateFrequency: 4)
+        #expect(
+            FreshnessHints(document)
+                == FreshnessHints(ttlMinutes: 90, skipHours: [1, 2], skipDays: [0], updatePeriodSeconds: 21_600))
+        #expect(FreshnessHints(UpdateHints(updateFrequency: 4)) == FreshnessHints())
+        #expect(FreshnessHints(UpdateHints()) == FreshnessHints())
     }
 
     @Test("hosts are keyed by host and port as the fetcher keys them, without credentials or path")
