@@ -48,11 +48,8 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
-        ),
+        // libcurl's headers and a loader: libcurl is loaded on first use, not linked (Sources/CCurl/loader.c).
+        .target(name: "CCurl"),
 
         // The only Swift code that touches the C libraries.
         .target(name: "XML", dependencies: ["CLibXML2"], swiftSettings: hotPathSettings),

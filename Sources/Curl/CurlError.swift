@@ -3,6 +3,9 @@
 /// `description` is one sentence for a person; the curl code, curl's error-buffer text and the
 /// system error number stay in the associated values for log metadata.
 public enum CurlError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// libcurl could not be loaded (it is loaded on first use, see Sources/CCurl/loader.c): why, from
+    /// the dynamic loader.
+    case libraryUnavailable(reason: String)
     /// `curl_global_init` failed; nothing that uses libcurl can work.
     case globalInit(code: Int)
     /// `curl_easy_init` returned no handle (out of memory).
@@ -95,6 +98,8 @@ public enum CurlError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .libraryUnavailable(let reason):
+            return "\(reason); feedd needs libcurl 4 at run time (Debian: apt install libcurl4)"
         case .globalInit(let code):
             return "libcurl could not be initialized (curl code \(code)); check the libcurl installation"
         case .handleCreation:

@@ -3,7 +3,9 @@ internal import CCurl
 /// `curl_global_init` must run once per process before any handle is made.
 ///
 /// A global `let` is initialized lazily and exactly once, under the runtime's `swift_once`, so
-/// concurrent first callers cannot race on it.
+/// concurrent first callers cannot race on it. libcurl itself is loaded on first use too (not linked:
+/// its libraries cost most of the start-up of a command that never fetches, see Sources/CCurl/loader.c),
+/// so a command that does not fetch never loads it.
 private let globalInitCode: UInt32 = curl_global_init(Int(CURL_GLOBAL_DEFAULT)).rawValue
 
 /// One-time process-wide libcurl setup.
@@ -13,6 +15,9 @@ public enum CurlGlobal {
     /// `CurlEasy.init` calls this itself. Call it early in `main`, before other threads start,
     /// if libcurl's own global state must be set up while the process is still single-threaded.
     public static func initialize() throws(CurlError) {
+        if let reason = feedd_curl_load_error() {
+            throw .libraryUnavailable(reason: String(cString: reason))
+        }
         let code = globalInitCode
         guard code == CURLE_OK.rawValue else {
             throw .globalInit(code: Int(code))

@@ -112,27 +112,65 @@ public struct JSONWriter: Sendable {
 
     private mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
-        for _ in 0..<depth { bytes.append(contentsOf: [0x20, 0x20]) }
+        for _ in 0..<depth {
+            bytes.append(0x20)
+            bytes.append(0x20)
+        }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Writes `value` as a JSON string. Only `"`, `\` and the control characters need escaping (RFC 8259);
+    /// the bytes between them are copied as whole runs, not byte by byte (a feed's HTML content is most
+    /// of the output: appending each byte cost three times the parse, docs/benchmarks.md).
     private mutating func writeString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0xF)])
-            default: bytes.append(byte)
+        let utf8 = value.utf8
+        let span = utf8.span
+        let count = span.count
+        var runStart = 0
+        var index = 0
+        while index < count {
+            let byte = span[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                index += 1
+                continue
             }
+            if runStart < index { appendRun(of: utf8, from: runStart, to: index) }
+            appendEscaped(byte)
+            index += 1
+            runStart = index
+        }
+        if runStart < count {
+            appendRun(of: utf8, from: runStart, to: count)
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends bytes `start..<end` of `utf8` in one copy. (Appending a `Substring.UTF8View` copies byte by
+    /// byte through its iterator: 14 instructions a byte.)
+    private mutating func appendRun(of utf8: String.UTF8View, from start: Int, to end: Int) {
+        let copied: Void? = utf8.withContiguousStorageIfAvailable { storage in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: storage[start..<end]))
+        }
+        guard copied == nil else { return }
+        let lower = utf8.index(utf8.startIndex, offsetBy: start)
+        bytes.append(contentsOf: utf8[lower..<utf8.index(lower, offsetBy: end - start)])
+    }
+
+    private mutating func appendEscaped(_ byte: UInt8) {
+        bytes.append(0x5C)  // backslash
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+        case 0x0A: bytes.append(UInt8(ascii: "n"))
+        case 0x0D: bytes.append(UInt8(ascii: "r"))
+        case 0x09: bytes.append(UInt8(ascii: "t"))
+        default:
+            bytes.append(UInt8(ascii: "u"))
+            bytes.append(0x30)
+            bytes.append(0x30)
+            bytes.append(Self.hexDigits[Int(byte >> 4)])
+            bytes.append(Self.hexDigits[Int(byte & 0xF)])
+        }
     }
 }

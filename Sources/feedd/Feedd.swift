@@ -6,9 +6,23 @@ import Platform
 
 @main
 struct Feedd: AsyncParsableCommand {
+    /// The entry point. `feedd parse` with plain arguments (what scripts run over many files) skips
+    /// swift-argument-parser, whose set-up costs several times the parse of a typical feed
+    /// (`ParseRun.init?(plainArguments:)`); everything else, help and errors included, goes through it.
+    static func main() async {
+        let arguments = CommandLine.arguments
+        if arguments.count > 2, arguments[1] == "parse", let parse = ParseRun(plainArguments: arguments[2...]) {
+            await parse.run()
+            return
+        }
+        await main(nil)
+    }
+
     /// What `feedd --version` prints: the version, the commit it was built from, and the versions of
     /// the libcurl and libxml2 it runs with (loaded at run time, so they follow Debian's updates).
-    static let version: String = {
+    /// Made only for `--version`: asking libcurl its version loads it, which every other command that
+    /// does not fetch would pay for at start-up (docs/benchmarks.md).
+    static var version: String {
         let curl = CurlGlobal.libraryVersion
         return """
             feedd \(FeeddVersion.current)
@@ -16,7 +30,7 @@ struct Feedd: AsyncParsableCommand {
             libcurl \(curl.version)\(curl.tls.map { " (\($0))" } ?? "")
             libxml2 \(FeedParser.xmlLibraryVersion)
             """
-    }()
+    }
 
     static let configuration = CommandConfiguration(
         commandName: "feedd",
@@ -63,7 +77,7 @@ struct Feedd: AsyncParsableCommand {
                         "the configuration has problems (`feedd check` lists them all; `run` and `poll` refuse to start; `add`, `remove` and `import-opml` change nothing, or put the file back as it was; the store commands: the file that names the state directory cannot be read)"
                     ),
                 ]),
-        version: version,
+        version: CommandLine.arguments.contains("--version") ? version : "feedd \(FeeddVersion.current)",
         subcommands: [
             Run.self, Poll.self, Check.self, Parse.self, Items.self, Feeds.self, Deliveries.self, Held.self,
             StoreCommand.self, Add.self, Remove.self, ImportOPML.self, ExportOPML.self,

@@ -61,10 +61,10 @@ struct Parse: AsyncParsableCommand {
     var charset: String?
 
     @Option(help: ArgumentHelp("Largest body to fetch or read, in bytes.", valueName: "bytes"))
-    var maxSize = 32 << 20
+    var maxSize = ParseRun.defaultMaxSize
 
     @Option(help: ArgumentHelp("Seconds to wait for a URL before giving up.", valueName: "seconds"))
-    var timeout = 60
+    var timeout = ParseRun.defaultTimeout
 
     @Flag(
         help: ArgumentHelp(
@@ -86,8 +86,93 @@ struct Parse: AsyncParsableCommand {
     }
 
     func run() async throws {
+        await ParseRun(
+            input: input, pretty: pretty, baseURL: baseURL, charset: charset, maxSize: maxSize, timeout: timeout,
+            verbose: verbose, quiet: quiet, repeatCount: `repeat`
+        ).run()
+    }
+}
+
+/// What `feedd parse` does once its arguments are read: by `Parse` (swift-argument-parser), or by
+/// `init?(plainArguments:)` for the plain invocations scripts run over many files.
+struct ParseRun {
+    static let defaultMaxSize = 32 << 20
+    static let defaultTimeout = 60
+
+    var input: String
+    var pretty = false
+    var baseURL: String? = nil
+    var charset: String? = nil
+    var maxSize = defaultMaxSize
+    var timeout = defaultTimeout
+    var verbose = false
+    var quiet = false
+    var repeatCount = 1
+
+    init(
+        input: String, pretty: Bool, baseURL: String?, charset: String?, maxSize: Int, timeout: Int, verbose: Bool,
+        quiet: Bool, repeatCount: Int
+    ) {
+        self.input = input
+        self.pretty = pretty
+        self.baseURL = baseURL
+        self.charset = charset
+        self.maxSize = maxSize
+        self.timeout = timeout
+        self.verbose = verbose
+        self.quiet = quiet
+        self.repeatCount = repeatCount
+    }
+
+    /// The arguments after `parse` when they are plain: one input (a path, a URL or `-`) and `Parse`'s
+    /// options each written once as a separate word (`--pretty`, `--quiet`, `--verbose`, `--base-url URL`,
+    /// `--charset NAME`, `--max-size N`, `--timeout N`, `--repeat N`) with valid values. Anything else,
+    /// help and errors included, is nil, and swift-argument-parser reads the arguments instead: it costs
+    /// about 45 million instructions at start-up (it builds every command's definitions, reflects and
+    /// casts types at run time; docs/benchmarks.md), several times the parse of a typical feed.
+    init?(plainArguments arguments: ArraySlice<String>) {
+        var input: String?
+        var seen: Set<String> = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let word = arguments[index]
+            index += 1
+            if word == "-" || !word.hasPrefix("-") {
+                guard input == nil else { return nil }
+                input = word
+                continue
+            }
+            guard seen.insert(word).inserted else { return nil }
+            switch word {
+            case "--pretty": pretty = true
+            case "--quiet": quiet = true
+            case "--verbose": verbose = true
+            case "--base-url", "--charset", "--max-size", "--timeout", "--repeat":
+                guard index < arguments.endIndex, !arguments[index].hasPrefix("-") else { return nil }
+                let value = arguments[index]
+                index += 1
+                switch word {
+                case "--base-url": baseURL = value
+                case "--charset": charset = value
+                default:
+                    guard let number = Int(value) else { return nil }
+                    switch word {
+                    case "--max-size": maxSize = number
+                    case "--timeout": timeout = number
+                    default: repeatCount = number
+                    }
+                }
+            default: return nil
+            }
+        }
+        // Parse.validate's checks: a value they refuse goes to swift-argument-parser for its message.
+        guard let input, repeatCount >= 1, maxSize > 0 else { return nil }
+        self.input = input
+    }
+
+    func run() async {
         let document: FeedDocument
-        if `repeat` == 1 && !InputSource.isURL(input) {
+        if repeatCount == 1 && !InputSource.isURL(input) {
             // A file or standard input streams through the parser and is never held whole.
             let session = FeedParser(options: .init(baseURL: baseURL, charset: charset)).session()
             do {
@@ -123,7 +208,7 @@ struct Parse: AsyncParsableCommand {
             options: .init(baseURL: baseURL ?? source.url, charset: charset ?? source.charset))
         var document: FeedDocument? = nil
         do {
-            for _ in 0..<`repeat` {
+            for _ in 0..<repeatCount {
                 document = nil  // One document at a time, as in a single parse.
                 document = try parser.parse(source.bytes)
             }

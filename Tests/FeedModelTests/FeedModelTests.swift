@@ -52,6 +52,29 @@ struct FeedModelTests {
         }
     }
 
+    @Test("strings are written as exactly these bytes: runs copied whole, escapes at any place")
+    func escapingBytes() {
+        func written(_ value: String) -> String {
+            var writer = JSONWriter()
+            writer.string(value)
+            return String(decoding: writer.bytes, as: UTF8.self)
+        }
+        #expect(written("") == #""""#)
+        #expect(written("plain é 中 😀") == #""plain é 中 😀""#)
+        #expect(written("\"") == #""\"""#)
+        #expect(written("\"a\\") == #""\"a\\""#)
+        #expect(written("\n\r\t") == #""\n\r\t""#)
+        #expect(written("a\u{1}b\u{1F}c") == #""a\u0001b\u001fc""#)
+        #expect(written("<a href=\"x\">\n</a>") == #""<a href=\"x\">\n</a>""#)
+        // Longer than a small string, escapes at both ends and in between.
+        let long = "\"" + String(repeating: "<p class=\"c\">text é</p>\n", count: 200) + "\\"
+        let expected =
+            "\"\\\"" + String(repeating: "<p class=\\\"c\\\">text é</p>\\n", count: 200) + "\\\\\""
+        #expect(written(long) == expected)
+        // DEL and bytes above it are written as they are.
+        #expect(written("\u{7F}\u{80}") == "\"\u{7F}\u{80}\"")
+    }
+
     @Test("item keys differ by source kind and are stable")
     func itemKeys() {
         let byID = ItemKey.make(.id("http://e.com/1"))

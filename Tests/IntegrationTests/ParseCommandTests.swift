@@ -80,6 +80,40 @@ struct ParseCommandTests {
         #expect(result.stderrText == "feedd: /nonexistent/feed.xml: no such file\n")
     }
 
+    @Test("plain arguments (read without the argument parser) give what the argument parser gives")
+    func plainArgumentsMatchTheParser() async throws {
+        try await withTemporaryDirectory { directory in
+            let file = try directory.write(Self.feed, to: "feed.xml")
+            let missing = directory.path + "/missing.xml"
+            // `--` sends the same words through swift-argument-parser (`ParseRun.init?(plainArguments:)` takes
+            // no `--`); each pair must print the same bytes, on both streams, with the same status.
+            let cases: [(options: [String], input: String)] = [
+                ([], file.path),
+                (["--pretty"], file.path),
+                (["--quiet"], file.path),
+                (["--base-url", "https://example.org/blog/", "--charset", "iso-8859-1"], file.path),
+                (["--max-size", "100"], file.path),
+                (["--repeat", "3", "--timeout", "5"], file.path),
+                ([], missing),
+            ]
+            for (options, input) in cases {
+                let plain = try await run(["parse"] + options + [input])
+                let parsed = try await run(["parse"] + options + ["--", input])
+                #expect(plain.status == parsed.status, "\(options)")
+                #expect(plain.stdout == parsed.stdout, "\(options)")
+                #expect(plain.stderrText == parsed.stderrText, "\(options)")
+            }
+            #expect(try await run(["parse", "--max-size", "100", file.path]).status == 1)
+            // What the plain reading refuses goes to the argument parser, whose messages stay.
+            let zero = try await run(["parse", "--repeat", "0", file.path])
+            #expect(zero.status == 64)
+            #expect(zero.stderrText.contains("--repeat must be at least 1"))
+            let twice = try await run(["parse", file.path, file.path])
+            #expect(twice.status == 64)
+            #expect(try await run(["parse", "--help"]).stdoutText.contains("--base-url"))
+        }
+    }
+
     @Test("a URL is fetched from a server on 127.0.0.1, and its charset and final URL are used")
     func fetchesURL() async throws {
         let server = HTTPTestServer()
