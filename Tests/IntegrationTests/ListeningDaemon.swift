@@ -1,9 +1,15 @@
 import Foundation
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
 #endif
+
+/// The listener's views (the status page, the merged feed) against a running `feedd run`, one test at a
+/// time: each starts a daemon, some a browser, and they should not all starve the machine at once.
+@Suite("the listener's page and feeds", .serialized)
+struct ListenerViewTests {}
 
 /// `feedd run` with `listen = "127.0.0.1:0"`, as users run it (the built binary, a configuration file in
 /// a temporary directory), and the port the kernel gave its listener. Killed when it goes away.
