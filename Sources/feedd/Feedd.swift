@@ -12,6 +12,9 @@ struct Feedd: AsyncParsableCommand {
     static func main() async {
         let arguments = CommandLine.arguments
         if arguments.count > 2, arguments[1] == "parse", let parse = ParseRun(plainArguments: arguments[2...]) {
+            // A file is parsed right here on the main thread: an `await` of a nonisolated function would
+            // start the global executor's threads first.
+            if parse.streams { return parse.runStreaming() }
             await parse.run()
             return
         }

@@ -170,24 +170,34 @@ struct ParseRun {
         self.input = input
     }
 
+    /// Whether the input is read as it streams in (a file or standard input, parsed once): then `runStreaming`
+    /// does all the work, synchronously.
+    var streams: Bool { repeatCount == 1 && !InputSource.isURL(input) }
+
     func run() async {
-        let document: FeedDocument
-        if repeatCount == 1 && !InputSource.isURL(input) {
-            // A file or standard input streams through the parser and is never held whole.
-            let session = FeedParser(options: .init(baseURL: baseURL, charset: charset)).session()
-            do {
-                try InputSource.stream(input, maxSize: maxSize) { session.push($0) }
-            } catch {
-                Diagnostics.fail("\(input): \(error)", status: 1)
-            }
-            do {
-                document = try session.finish()
-            } catch {
-                notAFeed(error, page: nil)
-            }
-        } else {
-            document = await parseWhole()
+        if streams { return runStreaming() }
+        write(await parseWhole())
+    }
+
+    /// Parses a file or standard input as it is read, never holding it whole, and prints it. Synchronous, so
+    /// that the entry point can run it on the main thread without starting the concurrency runtime's threads.
+    func runStreaming() {
+        let session = FeedParser(options: .init(baseURL: baseURL, charset: charset)).session()
+        do {
+            try InputSource.stream(input, maxSize: maxSize) { session.push($0) }
+        } catch {
+            Diagnostics.fail("\(input): \(error)", status: 1)
         }
+        let document: FeedDocument
+        do {
+            document = try session.finish()
+        } catch {
+            notAFeed(error, page: nil)
+        }
+        write(document)
+    }
+
+    private func write(_ document: FeedDocument) {
         guard !quiet else { return }
         do {
             try JSONOutput.write(document, pretty: pretty)
