@@ -37,7 +37,10 @@ struct StatusServer: HTTPHandler {
         }
         let match = StatusRoute.match(request.path)
         guard !match.routes.isEmpty else {
-            return Self.json(.notFound, error: "no such path; see docs/openapi.yaml: /, /feed.atom, /feed.json, /health, /metrics, /feeds, /items")
+            return Self.json(
+                .notFound,
+                error:
+                    "no such path; see docs/openapi.yaml: /, /feed.atom, /feed.json, /health, /metrics, /feeds, /items")
         }
         guard let route = match.route(for: request.method) else {
             return Self.json(
