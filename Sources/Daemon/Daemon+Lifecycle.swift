@@ -143,7 +143,7 @@ struct NotifyService: Service {
             try? await gracefulShutdown()
             return
         }
-        let stop = Wakeup()
+        let stop = Wakeup(clock: daemon.runtime.clock)
         await withGracefulShutdownHandler {
             var lastStatus = ""
             var lastBeat = daemon.runtime.status.snapshot.heartbeat

@@ -1,6 +1,6 @@
 public import FeedModel
 import Fetcher
-public import Hooks
+import Hooks
 public import Logging
 public import Platform
 public import Store
@@ -17,10 +17,10 @@ public final class Daemon: Sendable {
     /// Opens the store (taking its lock) and starts the fetcher.
     ///
     /// - Parameters:
-    ///   - clock: the wall clock; tests may inject their own.
+    ///   - clock: the clocks and sleeping of every part (`SystemClock`); tests may inject their own.
     ///   - random: numbers in `0..<1` for jitter and spreading; the system's generator by default.
     public init(
-        settings: DaemonSettings, logger: Logger, clock: any WallClock = SystemClock(),
+        settings: DaemonSettings, logger: Logger, clock: any TimeSource = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) throws(DaemonError) {
         let problems = settings.problems()
@@ -180,13 +180,15 @@ public final class Daemon: Sendable {
     /// Syncs the store every few seconds (fetch states and outbox progress are written without `fsync`),
     /// and compacts it every `compactionInterval`.
     private func syncPeriodically() async {
-        let clock = ContinuousClock()
-        var lastCompaction = clock.now
+        let clock = runtime.clock
+        var lastCompaction = clock.monotonicNow()
         while !runtime.isStopping, !Task.isCancelled {
             await runtime.control.wait(timeout: .seconds(5))
             try? runtime.store.sync()
-            if clock.now - lastCompaction >= runtime.settings.settings.compactionInterval, !runtime.isStopping {
-                lastCompaction = clock.now
+            if clock.monotonicNow() - lastCompaction >= runtime.settings.settings.compactionInterval,
+                !runtime.isStopping
+            {
+                lastCompaction = clock.monotonicNow()
                 await compact()
             }
         }

@@ -1,20 +1,5 @@
 public import FeedModel
-internal import Platform
-
-/// The wall clock, injected so that retry schedules can be tested without waiting.
-public protocol WallClock: Sendable {
-    /// The current instant.
-    func now() -> Timestamp
-}
-
-/// The system's real-time clock.
-public struct SystemClock: WallClock {
-    public init() {}
-
-    public func now() -> Timestamp {
-        Timestamp(secondsSince1970: OS.wallClock().seconds)
-    }
-}
+public import Platform
 
 /// Runs one attempt of a delivery through a hook and turns the outcome into what the outbox
 /// records next: done, a retry at a given time (with the next attempt number), or a dead letter.
@@ -35,7 +20,7 @@ public struct HookRunner: Sendable {
 
     public let hook: any Hook
     public let policy: RetryPolicy
-    private let clock: any WallClock
+    private let clock: any TimeSource
     private let random: @Sendable () -> Double
 
     /// - Parameters:
@@ -43,7 +28,7 @@ public struct HookRunner: Sendable {
     public init(
         hook: any Hook,
         policy: RetryPolicy = RetryPolicy(),
-        clock: any WallClock = SystemClock(),
+        clock: any TimeSource = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.hook = hook

@@ -3,6 +3,7 @@ import FeedModel
 import Hooks
 import InMemoryLogging
 import Logging
+import Platform
 import Store
 import Synchronization
 import TestSupport
@@ -329,12 +330,16 @@ final class RecordingHook: Hook {
 }
 
 /// The wall clock moved forward by a fixed amount (to make queued retries due at once).
-struct LaterClock: WallClock {
+struct LaterClock: TimeSource {
     let seconds: Int64
 
     func now() -> Timestamp {
         Timestamp(secondsSince1970: SystemClock().now().secondsSince1970 + seconds)
     }
+
+    func monotonicNow() -> ContinuousClock.Instant { ContinuousClock.now }
+
+    func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
 }
 
 /// Exec hooks through the whole pipeline: what cannot start is given up at once.

@@ -1,0 +1,146 @@
+import Config
+import FeedModel
+import Hooks
+import Store
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Daemon
+
+/// The injected clock drives every wait of the daemon: wake-ups, the poll loop's tick, the outbox's
+/// retries. These tests move a `ManualClock` by hand; nothing waits for real time to pass.
+@Suite("Injected clock")
+struct ClockTests {
+    @Test("a wake-up's timeout runs on the injected clock: it ends when the clock passes it, not before")
+    func wakeupTimeout() async {
+        let clock = ManualClock()
+        let wakeup = Wakeup(clock: clock)
+        let waiter = Task { await wakeup.wait(timeout: .seconds(3600)) }
+        #expect(await clock.waitForSleepers())
+        clock.advance(3599)
+        // The sleep is still there: the hour has not passed on the clock.
+        #expect(clock.sleeperCount == 1)
+        clock.advance(1)
+        await waiter.value
+        #expect(clock.sleeperCount == 0)
+    }
+
+    @Test("a wake-up's notify ends a wait at once, and a notify with nobody waiting ends the next wait")
+    func wakeupNotify() async {
+        let clock = ManualClock()
+        let wakeup = Wakeup(clock: clock)
+        await withDiscardingTaskGroup { group in
+            group.addTask { await wakeup.wait(timeout: .seconds(3600)) }
+            #expect(await clock.waitForSleepers())
+            wakeup.notify()
+        }
+        // The timer of the ended wait was cancelled, not left behind.
+        #expect(clock.sleeperCount == 0)
+        wakeup.notify()
+        await wakeup.wait(timeout: .seconds(3600))
+        #expect(clock.sleeperCount == 0)
+    }
+
+    @Test("the poll loop polls a feed again when the injected clock reaches its next due time")
+    func pollLoopFollowsClock() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1])
+                await feeds.route(["/a.xml"], on: server)
+                let clock = ManualClock()
+                let settings = try testSettings(
+                    directory: directory, feeds: [FeedSettings(name: "a", url: base + "/a.xml")],
+                    interval: .seconds(3600))
+                let daemon = try Daemon(settings: settings, logger: quietLogger, clock: clock, random: { 0.5 })
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await daemon.run() }
+                    // The loop's first tick comes a second after the start, on the clock.
+                    #expect(
+                        await eventually {
+                            clock.advance(1)
+                            return await server.hits("/a.xml") == 1
+                        })
+                    // Ticks go by on the clock, short of the hour: no second poll.
+                    for _ in 0..<5 {
+                        #expect(await clock.waitForSleepers())
+                        clock.advance(60)
+                    }
+                    try? await Task.sleep(for: .milliseconds(200))
+                    #expect(await server.hits("/a.xml") == 1)
+                    feeds.set("/a.xml", items: [1, 2])
+                    // The hour passes on the clock (and a little more, past the interval's limits).
+                    clock.advance(2 * 3600)
+                    #expect(await eventually { await server.hits("/a.xml") == 2 })
+                    #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 2"] })
+                    daemon.stop()
+                }
+                try daemon.close()
+            }
+        }
+    }
+
+    @Test("a failed delivery is retried when the injected clock reaches its retry time, in the running daemon")
+    func outboxRetryFollowsClock() async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                feeds.set("/a.xml", items: [1])
+                await feeds.route(["/a.xml"], on: server)
+                let clock = ManualClock()
+                let flaky = ScriptedHook(name: "flaky", outcomes: [.retry(after: .seconds(600), reason: "busy")])
+                let settings = try testSettings(
+                    directory: directory, feeds: [FeedSettings(name: "a", url: base + "/a.xml", hooks: ["flaky"])],
+                    extraHooks: [HookSettings(hook: flaky)], notifyExisting: .all)
+                let daemon = try Daemon(settings: settings, logger: quietLogger, clock: clock, random: { 0.5 })
+                await withDiscardingTaskGroup { group in
+                    group.addTask { await daemon.run() }
+                    #expect(
+                        await eventually {
+                            clock.advance(1)
+                            return flaky.attempts == 1
+                        })
+                    // Retry-After: 600 s. Eight minutes more on the clock are not enough.
+                    clock.advance(480)
+                    try? await Task.sleep(for: .milliseconds(200))
+                    #expect(flaky.attempts == 1)
+                    // Then the clock goes on five seconds at a time (a lane that was between two sleeps
+                    // when it moved still sees the retry come due).
+                    #expect(
+                        await eventually {
+                            clock.advance(5)
+                            return flaky.delivered == ["Item 1"]
+                        })
+                    #expect(flaky.attempts == 2)
+                    daemon.stop()
+                }
+                #expect(try daemon.store.pendingDeliveries().isEmpty)
+                try daemon.close()
+            }
+        }
+    }
+}
+
+/// A hook that answers each call with the next scripted outcome, then delivers; it counts attempts.
+final class ScriptedHook: Hook {
+    let name: String
+    private let state: Mutex<(outcomes: [DeliveryOutcome], attempts: Int, delivered: [String])>
+
+    init(name: String, outcomes: [DeliveryOutcome]) {
+        self.name = name
+        state = Mutex((outcomes, 0, []))
+    }
+
+    var attempts: Int { state.withLock { $0.attempts } }
+    var delivered: [String] { state.withLock { $0.delivered } }
+
+    func deliver(_ delivery: Hooks.Delivery) async -> DeliveryOutcome {
+        state.withLock { state in
+            state.attempts += 1
+            if !state.outcomes.isEmpty { return state.outcomes.removeFirst() }
+            state.delivered += delivery.items.compactMap(\.title)
+            return .delivered("ok")
+        }
+    }
+}
