@@ -117,6 +117,7 @@ struct ReloadService: Service {
                     switch error {
                     case let listed as any ListedProblems: problems = listed.problems
                     case DaemonError.invalidSettings(let listed): problems = listed
+                    case DaemonError.configuration(let failure): problems = failure.problems
                     default: problems = [String(describing: error)]
                     }
                     for problem in problems {

@@ -8,8 +8,9 @@ public import Store
 /// The running daemon: the composition root of the store, the fetcher, the scheduler, the poll
 /// pipeline and the outbox worker (DESIGN.md).
 ///
-/// `feedd run` calls `Daemon.run(settings:logger:reload:)`, which adds signals, systemd and a graceful
-/// shutdown around an instance. Tests make an instance with `init`, then `run()` it (until `stop()`) or
+/// `Daemon.build(_:)` (in `DaemonBlueprint.swift`) is the composition root: configuration, overrides and
+/// environment in, a daemon out. `feedd run` calls `Daemon.run(_:)`, which adds signals, systemd and a
+/// graceful shutdown around an instance. Tests build an instance, then `run()` it (until `stop()`) or
 /// call `pollOnce` directly, and `close()` it.
 public final class Daemon: Sendable {
     let runtime: Runtime
@@ -283,6 +284,8 @@ public struct PollSummary: Sendable, Hashable {
 
 /// Why the daemon cannot start or take new settings.
 public enum DaemonError: Error, Sendable, CustomStringConvertible {
+    /// The configuration cannot be used (`DaemonBlueprint`): every problem, with the file.
+    case configuration(ConfigurationFailure)
     /// The settings contradict themselves; every problem, one sentence each.
     case invalidSettings([String])
     /// The store cannot be opened or written.
@@ -292,6 +295,7 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .configuration(let failure): failure.description
         case .invalidSettings(let problems): "invalid settings: " + problems.joined(separator: "; ")
         case .store(let error): error.description
         case .system(let error): "cannot start: \(error)"
