@@ -111,33 +111,28 @@ struct BlueprintTests {
 
     @Test("a built daemon polls what its configuration text names, into the state directory it names")
     func buildsAndPolls() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1, 2])
-                await feeds.route(["/a.xml"], on: server)
-                let text = """
-                    state_dir = "state"
-                    hooks = ["log"]
-                    notify_existing = true
-                    [[hook]]
-                    name = "log"
-                    type = "jsonl"
-                    path = "log.jsonl"
-                    [[feed]]
-                    name = "a"
-                    url = "\(base)/a.xml"
-                    """
-                let daemon = try Daemon.build(
-                    DaemonBlueprint(.text(text, path: directory.path + "/feedd.toml"), environment: [:]),
-                    logger: quietLogger)
-                let summary = await daemon.pollOnce()
-                #expect(summary.newItems == 2 && summary.delivered == 2)
-                #expect(JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 1", "Item 2"])
-                #expect(try daemon.store.items(feed: "a").count == 2)
-                try daemon.close()
-                #expect(FileManager.default.fileExists(atPath: directory.path + "/state/lock"))
-            }
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2]]) { bed in
+            let text = """
+                state_dir = "state"
+                hooks = ["log"]
+                notify_existing = true
+                [[hook]]
+                name = "log"
+                type = "jsonl"
+                path = "log.jsonl"
+                [[feed]]
+                name = "a"
+                url = "\(bed.base)/a.xml"
+                """
+            let daemon = try Daemon.build(
+                DaemonBlueprint(.text(text, path: bed.directory.path + "/feedd.toml"), environment: [:]),
+                logger: quietLogger)
+            let summary = await daemon.pollOnce()
+            #expect(summary.newItems == 2 && summary.delivered == 2)
+            #expect(bed.logged == ["Item 1", "Item 2"])
+            #expect(try daemon.store.items(feed: "a").count == 2)
+            try daemon.close()
+            #expect(FileManager.default.fileExists(atPath: bed.directory.path + "/state/lock"))
         }
     }
 }

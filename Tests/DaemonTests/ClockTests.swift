@@ -44,80 +44,69 @@ struct ClockTests {
 
     @Test("the poll loop polls a feed again when the injected clock reaches its next due time")
     func pollLoopFollowsClock() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1])
-                await feeds.route(["/a.xml"], on: server)
-                let clock = ManualClock()
-                let settings = try testSettings(
-                    directory: directory, feeds: [FeedSettings(name: "a", url: base + "/a.xml")],
-                    interval: .seconds(3600))
-                let daemon = try Daemon(settings: settings, logger: quietLogger, clock: clock, random: { 0.5 })
-                await withDiscardingTaskGroup { group in
-                    group.addTask { await daemon.run() }
-                    // The loop's first tick comes a second after the start, on the clock.
-                    #expect(
-                        await eventually {
-                            clock.advance(1)
-                            return await server.hits("/a.xml") == 1
-                        })
-                    // Ticks go by on the clock, short of the hour: no second poll.
-                    for _ in 0..<5 {
-                        #expect(await clock.waitForSleepers())
-                        clock.advance(60)
-                    }
-                    try? await Task.sleep(for: .milliseconds(200))
-                    #expect(await server.hits("/a.xml") == 1)
-                    feeds.set("/a.xml", items: [1, 2])
-                    // The hour passes on the clock (and a little more, past the interval's limits).
-                    clock.advance(2 * 3600)
-                    #expect(await eventually { await server.hits("/a.xml") == 2 })
-                    #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 2"] })
-                    daemon.stop()
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
+            let clock = ManualClock()
+            let daemon = try bed.daemon(
+                [bed.feed("a", "/a.xml")],
+                interval: .seconds(3600), logger: quietLogger, clock: clock, random: { 0.5 })
+            await withDiscardingTaskGroup { group in
+                group.addTask { await daemon.run() }
+                // The loop's first tick comes a second after the start, on the clock.
+                #expect(
+                    await eventually {
+                        clock.advance(1)
+                        return await bed.server.hits("/a.xml") == 1
+                    })
+                // Ticks go by on the clock, short of the hour: no second poll.
+                for _ in 0..<5 {
+                    #expect(await clock.waitForSleepers())
+                    clock.advance(60)
                 }
-                try daemon.close()
+                try? await Task.sleep(for: .milliseconds(200))
+                #expect(await bed.server.hits("/a.xml") == 1)
+                bed.feeds.set("/a.xml", items: [1, 2])
+                // The hour passes on the clock (and a little more, past the interval's limits).
+                clock.advance(2 * 3600)
+                #expect(await eventually { await bed.server.hits("/a.xml") == 2 })
+                #expect(await eventually { bed.logged == ["Item 2"] })
+                daemon.stop()
             }
+            try daemon.close()
         }
     }
 
     @Test("a failed delivery is retried when the injected clock reaches its retry time, in the running daemon")
     func outboxRetryFollowsClock() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1])
-                await feeds.route(["/a.xml"], on: server)
-                let clock = ManualClock()
-                let flaky = ScriptedHook(name: "flaky", outcomes: [.retry(after: .seconds(600), reason: "busy")])
-                let settings = try testSettings(
-                    directory: directory, feeds: [FeedSettings(name: "a", url: base + "/a.xml", hooks: ["flaky"])],
-                    extraHooks: [HookSettings(hook: flaky)], notifyExisting: .all)
-                let daemon = try Daemon(settings: settings, logger: quietLogger, clock: clock, random: { 0.5 })
-                await withDiscardingTaskGroup { group in
-                    group.addTask { await daemon.run() }
-                    #expect(
-                        await eventually {
-                            clock.advance(1)
-                            return flaky.attempts == 1
-                        })
-                    // Retry-After: 600 s. Eight minutes more on the clock are not enough.
-                    clock.advance(480)
-                    try? await Task.sleep(for: .milliseconds(200))
-                    #expect(flaky.attempts == 1)
-                    // Then the clock goes on five seconds at a time (a lane that was between two sleeps
-                    // when it moved still sees the retry come due).
-                    #expect(
-                        await eventually {
-                            clock.advance(5)
-                            return flaky.delivered == ["Item 1"]
-                        })
-                    #expect(flaky.attempts == 2)
-                    daemon.stop()
-                }
-                #expect(try daemon.store.pendingDeliveries().isEmpty)
-                try daemon.close()
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
+            let clock = ManualClock()
+            let flaky = ScriptedHook(name: "flaky", outcomes: [.retry(after: .seconds(600), reason: "busy")])
+            let daemon = try bed.daemon(
+                [bed.feed("a", "/a.xml", hooks: ["flaky"])],
+                hooks: [HookSettings(hook: flaky)], notifyExisting: .all, logger: quietLogger, clock: clock,
+                random: { 0.5 })
+            await withDiscardingTaskGroup { group in
+                group.addTask { await daemon.run() }
+                #expect(
+                    await eventually {
+                        clock.advance(1)
+                        return flaky.attempts == 1
+                    })
+                // Retry-After: 600 s. Eight minutes more on the clock are not enough.
+                clock.advance(480)
+                try? await Task.sleep(for: .milliseconds(200))
+                #expect(flaky.attempts == 1)
+                // Then the clock goes on five seconds at a time (a lane that was between two sleeps
+                // when it moved still sees the retry come due).
+                #expect(
+                    await eventually {
+                        clock.advance(5)
+                        return flaky.delivered == ["Item 1"]
+                    })
+                #expect(flaky.attempts == 2)
+                daemon.stop()
             }
+            #expect(try daemon.store.pendingDeliveries().isEmpty)
+            try daemon.close()
         }
     }
 }
