@@ -90,7 +90,8 @@ enum ChildError: Error, CustomStringConvertible {
         guard parts.count == 2 else { throw ChildError.feeds("bad line: \(line)") }
         configuration += "\n[[feed]]\nname = \(quoted(String(parts[0])))\nurl = \(quoted(String(parts[1])))\n"
     }
-    var environment = Environment.all()
+    // Only what the arguments say: a FEEDD_STATE_DIR or STATE_DIRECTORY of the test run must not move the state.
+    var environment: [String: String] = [:]
     environment["FEEDD_LISTEN"] = OS.environment("DAEMONCHILD_LISTEN")
     let limits = OS.environment("DAEMONCHILD_LISTENER_LIMITS").map { text in
         (text, text.split(separator: ",").compactMap { Int($0) })

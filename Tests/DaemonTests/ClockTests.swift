@@ -17,7 +17,13 @@ struct ClockTests {
         let clock = ManualClock()
         let wakeup = Wakeup(clock: clock)
         let waiter = Task { await wakeup.wait(timeout: .seconds(3600)) }
-        #expect(await clock.waitForSleepers())
+        guard await clock.waitForSleepers() else {
+            // Never left waiting for a clock nobody moves: the wait is cancelled, the test fails.
+            Issue.record("the wait did not begin")
+            waiter.cancel()
+            await waiter.value
+            return
+        }
         clock.advance(3599)
         // The sleep is still there: the hour has not passed on the clock.
         #expect(clock.sleeperCount == 1)
@@ -49,8 +55,7 @@ struct ClockTests {
             let daemon = try bed.daemon(
                 [bed.feed("a", "/a.xml")],
                 interval: .seconds(3600), logger: quietLogger, clock: clock, random: { 0.5 })
-            await withDiscardingTaskGroup { group in
-                group.addTask { await daemon.run() }
+            await Self.running(daemon, clock: clock) {
                 // The loop's first tick comes a second after the start, on the clock.
                 #expect(
                     await eventually {
@@ -67,9 +72,12 @@ struct ClockTests {
                 bed.feeds.set("/a.xml", items: [1, 2])
                 // The hour passes on the clock (and a little more, past the interval's limits).
                 clock.advance(2 * 3600)
-                #expect(await eventually { await bed.server.hits("/a.xml") == 2 })
+                #expect(
+                    await eventually {
+                        clock.advance(1)
+                        return await bed.server.hits("/a.xml") == 2
+                    })
                 #expect(await eventually { bed.logged == ["Item 2"] })
-                daemon.stop()
             }
             try daemon.close()
         }
@@ -84,8 +92,7 @@ struct ClockTests {
                 [bed.feed("a", "/a.xml", hooks: ["flaky"])],
                 hooks: [HookSettings(hook: flaky)], notifyExisting: .all, logger: quietLogger, clock: clock,
                 random: { 0.5 })
-            await withDiscardingTaskGroup { group in
-                group.addTask { await daemon.run() }
+            await Self.running(daemon, clock: clock) {
                 #expect(
                     await eventually {
                         clock.advance(1)
@@ -103,12 +110,42 @@ struct ClockTests {
                         return flaky.delivered == ["Item 1"]
                     })
                 #expect(flaky.attempts == 2)
-                daemon.stop()
             }
             #expect(try daemon.store.pendingDeliveries().isEmpty)
             try daemon.close()
         }
     }
+}
+
+extension ClockTests {
+    /// Runs `daemon` while `body` runs, then stops it and moves the clock on until `run()` has returned
+    /// (a part that began a wait just as the stop came ends it at its timeout, on this clock).
+    static func running(_ daemon: Daemon, clock: ManualClock, _ body: () async -> Void) async {
+        let ended = Flag()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await daemon.run()
+                ended.set()
+            }
+            await body()
+            daemon.stop()
+            group.addTask {
+                while !ended.isSet {
+                    clock.advance(1)
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+            }
+        }
+    }
+}
+
+/// A flag set once, read from any task.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+
+    var isSet: Bool { value.withLock { $0 } }
+
+    func set() { value.withLock { $0 = true } }
 }
 
 /// A hook that answers each call with the next scripted outcome, then delivers; it counts attempts.

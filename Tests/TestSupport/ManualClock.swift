@@ -86,9 +86,10 @@ package final class ManualClock: TimeSource {
     /// How many `sleep`s are waiting for the clock.
     package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
-    /// Waits (on the real clock, up to `timeout`) until at least `count` sleeps wait for this clock: what a
-    /// test does before `advance`, so that the sleep it means to end has begun. False on timeout.
-    package func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(10)) async -> Bool {
+    /// Waits (on the real clock, up to `timeout`, generous for a loaded machine) until at least `count` sleeps
+    /// wait for this clock: what a test does before `advance`, so that the sleep it means to end has begun.
+    /// False on timeout.
+    package func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(60)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while sleeperCount < count {
             if ContinuousClock.now >= deadline { return false }
