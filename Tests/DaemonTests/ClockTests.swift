@@ -56,22 +56,26 @@ struct ClockTests {
                 [bed.feed("a", "/a.xml")],
                 interval: .seconds(3600), logger: quietLogger, clock: clock, random: { 0.5 })
             await Self.running(daemon, clock: clock) {
-                // The loop's first tick comes a second after the start, on the clock.
+                // The loop's first tick comes a second after the start, on the clock; the poll stores the
+                // next due time, an hour later on the clock.
+                var due: Timestamp? = nil
                 #expect(
                     await eventually {
                         clock.advance(1)
-                        return await bed.server.hits("/a.xml") == 1
+                        due = (try? daemon.store.fetchState(feed: "a"))?.nextDue
+                        return due != nil
                     })
-                // Ticks go by on the clock, short of the hour: no second poll.
-                for _ in 0..<5 {
+                guard let due else { return }
+                #expect(due.secondsSince1970 - clock.now().secondsSince1970 > 3000)
+                // Ticks go by on the clock, up to a minute before it: no second poll.
+                while clock.now().secondsSince1970 < due.secondsSince1970 - 120 {
                     #expect(await clock.waitForSleepers())
-                    clock.advance(60)
+                    clock.advance(min(600, due.secondsSince1970 - 60 - clock.now().secondsSince1970))
                 }
                 try? await Task.sleep(for: .milliseconds(200))
                 #expect(await bed.server.hits("/a.xml") == 1)
                 bed.feeds.set("/a.xml", items: [1, 2])
-                // The hour passes on the clock (and a little more, past the interval's limits).
-                clock.advance(2 * 3600)
+                // The due time passes on the clock.
                 #expect(
                     await eventually {
                         clock.advance(1)
@@ -93,20 +97,28 @@ struct ClockTests {
                 hooks: [HookSettings(hook: flaky)], notifyExisting: .all, logger: quietLogger, clock: clock,
                 random: { 0.5 })
             await Self.running(daemon, clock: clock) {
+                // The first attempt fails with Retry-After: 600 s; the outbox records the retry time.
+                var retryAt: Timestamp? = nil
                 #expect(
                     await eventually {
                         clock.advance(1)
-                        return flaky.attempts == 1
+                        retryAt =
+                            (try? daemon.store.pendingDeliveries(hook: "flaky"))?.first { $0.attempt == 1 }?
+                            .nextAttempt
+                        return retryAt != nil
                     })
-                // Retry-After: 600 s. Eight minutes more on the clock are not enough.
-                clock.advance(480)
+                guard let retryAt else { return }
+                #expect(flaky.attempts == 1)
+                #expect(retryAt.secondsSince1970 - clock.now().secondsSince1970 > 500)
+                // Up to a second before it on the clock: no second attempt.
+                clock.advance(retryAt.secondsSince1970 - 1 - clock.now().secondsSince1970)
                 try? await Task.sleep(for: .milliseconds(200))
                 #expect(flaky.attempts == 1)
-                // Then the clock goes on five seconds at a time (a lane that was between two sleeps
-                // when it moved still sees the retry come due).
+                // Then the clock goes on a second at a time (a lane that was between two sleeps when it
+                // moved still sees the retry come due).
                 #expect(
                     await eventually {
-                        clock.advance(5)
+                        clock.advance(1)
                         return flaky.delivered == ["Item 1"]
                     })
                 #expect(flaky.attempts == 2)
