@@ -8,7 +8,7 @@ public import Store
 /// The running daemon: the composition root of the store, the fetcher, the scheduler, the poll
 /// pipeline and the outbox worker (DESIGN.md).
 ///
-/// `Daemon.build(_:)` (in `DaemonBlueprint.swift`) is the composition root: configuration, overrides and
+/// `Daemon.build(_:)` (in `Daemon+Build.swift`) is the composition root: configuration, overrides and
 /// environment in, a daemon out. `feedd run` calls `Daemon.run(_:)`, which adds signals, systemd and a
 /// graceful shutdown around an instance. Tests build an instance, then `run()` it (until `stop()`) or
 /// call `pollOnce` directly, and `close()` it.
