@@ -55,7 +55,8 @@ let package = Package(
         .target(name: "XML", dependencies: ["CLibXML2"], swiftSettings: hotPathSettings),
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strictSettings),
         // Files, standard streams and process exit over Glibc, with errors that say what failed.
-        .target(name: "Platform", dependencies: ["CBuildInfo"], swiftSettings: strictSettings),
+        // `SystemClock`, the real `TimeSource` of FeedModel, lives here too.
+        .target(name: "Platform", dependencies: ["CBuildInfo", "FeedModel"], swiftSettings: strictSettings),
         // The commit of the build, for `feedd --version` (a C string define: Swift defines carry no value).
         .target(
             name: "CBuildInfo",
@@ -127,6 +128,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "FeedModel",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ],

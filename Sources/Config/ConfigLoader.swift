@@ -93,7 +93,18 @@ public struct ConfigLoader: Sendable {
 
     /// The validated configuration of the file at `path`, or every problem found.
     public func load(path: String) throws(ConfigErrors) -> FeeddConfiguration {
-        var session = LoadSession(loader: self, path: path)
+        try load(path: path, text: nil)
+    }
+
+    /// The validated configuration whose main file holds `text`, as if it were the file at `path`
+    /// (problems name `path`; `include`, `opml` and relative paths start from its folder), or every
+    /// problem found. For configurations made in code: tests, and programs that embed the daemon.
+    public func load(text: String, path: String) throws(ConfigErrors) -> FeeddConfiguration {
+        try load(path: path, text: text)
+    }
+
+    private func load(path: String, text: String?) throws(ConfigErrors) -> FeeddConfiguration {
+        var session = LoadSession(loader: self, path: path, text: text)
         let configuration = session.run()
         let problems = session.problems.problems
         guard problems.isEmpty else { throw ConfigErrors(problems: problems, files: [path]) }
@@ -113,13 +124,16 @@ private struct LoadSession {
     /// As given (shown in problems).
     let displayPath: String
     let absolutePath: String
+    /// The main file's text when given in code (`load(text:path:)`), else nil: it is read from disk.
+    let mainText: String?
     let problems = ProblemList()
     var configuration = FeeddConfiguration()
     var feedSources: [DefinitionSource] = []
     var hookSources: [DefinitionSource] = []
 
-    init(loader: ConfigLoader, path: String) {
+    init(loader: ConfigLoader, path: String, text: String?) {
         self.loader = loader
+        mainText = text
         displayPath = path
         absolutePath = FilePaths.resolve(path, against: loader.currentDirectory)
     }
@@ -147,7 +161,8 @@ private struct LoadSession {
     private func read(
         _ path: String, display: String, at reference: (DecodeContext, ConfigKeyPath)?
     ) -> (DecodeContext, [(key: String, value: ConfigNode)])? {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let given = reference == nil ? mainText.map { Data($0.utf8) } : nil
+        guard let data = given ?? FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file"
             if let (context, keyPath) = reference {
                 context.report("\(display): \(reason)", at: keyPath)

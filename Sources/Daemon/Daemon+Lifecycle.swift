@@ -117,6 +117,7 @@ struct ReloadService: Service {
                     switch error {
                     case let listed as any ListedProblems: problems = listed.problems
                     case DaemonError.invalidSettings(let listed): problems = listed
+                    case DaemonError.configuration(let failure): problems = failure.problems
                     default: problems = [String(describing: error)]
                     }
                     for problem in problems {
@@ -143,7 +144,7 @@ struct NotifyService: Service {
             try? await gracefulShutdown()
             return
         }
-        let stop = Wakeup()
+        let stop = Wakeup(clock: daemon.runtime.clock)
         await withGracefulShutdownHandler {
             var lastStatus = ""
             var lastBeat = daemon.runtime.status.snapshot.heartbeat

@@ -1,6 +1,6 @@
 public import FeedModel
 import Fetcher
-public import Hooks
+import Hooks
 public import Logging
 public import Platform
 public import Store
@@ -8,8 +8,9 @@ public import Store
 /// The running daemon: the composition root of the store, the fetcher, the scheduler, the poll
 /// pipeline and the outbox worker (DESIGN.md).
 ///
-/// `feedd run` calls `Daemon.run(settings:logger:reload:)`, which adds signals, systemd and a graceful
-/// shutdown around an instance. Tests make an instance with `init`, then `run()` it (until `stop()`) or
+/// `Daemon.build(_:)` (in `Daemon+Build.swift`) is the composition root: configuration, overrides and
+/// environment in, a daemon out. `feedd run` calls `Daemon.run(_:)`, which adds signals, systemd and a
+/// graceful shutdown around an instance. Tests build an instance, then `run()` it (until `stop()`) or
 /// call `pollOnce` directly, and `close()` it.
 public final class Daemon: Sendable {
     let runtime: Runtime
@@ -17,10 +18,10 @@ public final class Daemon: Sendable {
     /// Opens the store (taking its lock) and starts the fetcher.
     ///
     /// - Parameters:
-    ///   - clock: the wall clock; tests may inject their own.
+    ///   - clock: the clocks and sleeping of every part (`SystemClock`); tests may inject their own.
     ///   - random: numbers in `0..<1` for jitter and spreading; the system's generator by default.
     public init(
-        settings: DaemonSettings, logger: Logger, clock: any WallClock = SystemClock(),
+        settings: DaemonSettings, logger: Logger, clock: any TimeSource = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) throws(DaemonError) {
         let problems = settings.problems()
@@ -180,13 +181,15 @@ public final class Daemon: Sendable {
     /// Syncs the store every few seconds (fetch states and outbox progress are written without `fsync`),
     /// and compacts it every `compactionInterval`.
     private func syncPeriodically() async {
-        let clock = ContinuousClock()
-        var lastCompaction = clock.now
+        let clock = runtime.clock
+        var lastCompaction = clock.monotonicNow()
         while !runtime.isStopping, !Task.isCancelled {
             await runtime.control.wait(timeout: .seconds(5))
             try? runtime.store.sync()
-            if clock.now - lastCompaction >= runtime.settings.settings.compactionInterval, !runtime.isStopping {
-                lastCompaction = clock.now
+            if clock.monotonicNow() - lastCompaction >= runtime.settings.settings.compactionInterval,
+                !runtime.isStopping
+            {
+                lastCompaction = clock.monotonicNow()
                 await compact()
             }
         }
@@ -281,6 +284,8 @@ public struct PollSummary: Sendable, Hashable {
 
 /// Why the daemon cannot start or take new settings.
 public enum DaemonError: Error, Sendable, CustomStringConvertible {
+    /// The configuration cannot be used (`DaemonBlueprint`): every problem, with the file.
+    case configuration(ConfigurationFailure)
     /// The settings contradict themselves; every problem, one sentence each.
     case invalidSettings([String])
     /// The store cannot be opened or written.
@@ -290,6 +295,7 @@ public enum DaemonError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case .configuration(let failure): failure.description
         case .invalidSettings(let problems): "invalid settings: " + problems.joined(separator: "; ")
         case .store(let error): error.description
         case .system(let error): "cannot start: \(error)"

@@ -59,18 +59,14 @@ final class DaemonMetrics: Sendable {
         counter("feedd_items_updated_total").increment(by: Int64(updated))
     }
 
-    /// One attempt of a hook on `rows` deliveries (a batch: several), each first seen at its `created` time.
-    func delivery(hook: String, step: HookRunner.Step, created: [Timestamp], now: Timestamp) {
-        let result: String
-        switch step {
-        case .delivered:
-            result = "delivered"
+    /// What became of deliveries of `hook` (`delivered`, `retry` or `dead`), each first seen at its
+    /// `created` time: counted by result, and for delivered ones their latency from first seen.
+    func deliveries(hook: String, result: String, created: [Timestamp], now: Timestamp) {
+        if result == "delivered" {
             let latency = timer("feedd_delivery_latency_seconds", ["hook": hook])
             for time in created {
                 latency.recordSeconds(max(now.secondsSince1970 - time.secondsSince1970, 0))
             }
-        case .retry: result = "retry"
-        case .dead: result = "dead"
         }
         counter("feedd_deliveries_total", ["hook": hook, "result": result]).increment(by: Int64(created.count))
     }

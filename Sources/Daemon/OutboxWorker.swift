@@ -3,8 +3,8 @@ import Hooks
 import Logging
 import Store
 
-/// Drains the outbox: one lane per hook runs its due deliveries through `HookRunner` and records what
-/// came of each (delivered, retry at a time, dead letter). Lanes are independent, so a slow or failing
+/// Drains the outbox: one lane per hook performs what its `DeliveryLane` state machine decides for the due
+/// deliveries (attempt these, record delivered, retry at a time, dead letter). Lanes are independent, so a slow or failing
 /// hook delays only itself, never polling nor other hooks. Pending rows survive restarts: they are in
 /// the store, and a lane starts with whatever is due.
 struct OutboxWorker: Sendable {
@@ -70,175 +70,160 @@ struct OutboxWorker: Sendable {
             // Sleep until the next delivery that waits comes due (rows behind it wait with it), a commit
             // wakes the lane, or a minute has passed.
             let now = runtime.clock.now()
-            var wait = Duration.seconds(60)
-            if let earliest = try? runtime.store.waitingDeliveries(hook: name, now: now).earliest {
-                wait = min(wait, .seconds(max(earliest.secondsSince1970 - now.secondsSince1970, 1)))
-            }
-            await wakeup.wait(timeout: wait)
+            let earliest = try? runtime.store.waitingDeliveries(hook: name, now: now).earliest
+            await wakeup.wait(timeout: DeliveryLane.sleep(now: now, earliestWaiting: earliest))
         }
     }
 
-    /// One pass: the due rows of `hook`, grouped into calls (a batch hook gets the rows of one commit in
-    /// one call), each attempted once, with `concurrency` calls in flight.
+    /// One pass over the due rows of `hook`: `DeliveryLane` decides which calls to make and what to record;
+    /// this performs it (reads the rows and items, calls the hook, writes the records, logs).
     func deliverDue(_ name: String, now: Timestamp) async -> Summary {
         guard let hook = runtime.settings.hooks[name] else { return Summary() }
-        var rows: [Store.Delivery]
+        let rows: [Store.Delivery]
+        let waiting: [String: UInt64]
         do throws(StoreError) {
             rows = try runtime.store.pendingDeliveries(hook: name, dueBy: now, limit: Self.pageSize)
-            // A feed's deliveries go in order: none passes an earlier one that waits for its retry.
-            let waiting = try runtime.store.waitingDeliveries(hook: name, now: now).firstID
-            if !waiting.isEmpty { rows.removeAll { row in waiting[row.feed].map { row.id > $0 } ?? false } }
-            rows.sort { $0.id < $1.id }
+            waiting = try runtime.store.waitingDeliveries(hook: name, now: now).firstID
         } catch {
             runtime.logger.error("outbox read failed", metadata: ["hook.name": "\(name)", "error": "\(error)"])
             return Summary()
         }
-        let calls = Self.calls(rows, batch: hook.batch)
+        var lane = DeliveryLane(batch: hook.batch, concurrency: hook.concurrency, policy: hook.retry)
         var summary = Summary()
-        if hook.concurrency <= 1 {
-            var failedFeeds = Set<String>()
-            for call in calls {
-                if runtime.isStopping { break }
-                guard let feed = call.first?.feed, !failedFeeds.contains(feed) else { continue }
-                let step = await attempt(call, hook: hook)
-                if case .retried = step { failedFeeds.insert(feed) }
-                summary.add(step, rows: call.count)
-            }
-            return summary
-        }
-        await withTaskGroup(of: (Step, Int).self) { group in
-            var index = 0
-            for call in calls.prefix(hook.concurrency) {
-                group.addTask { (await attempt(call, hook: hook), call.count) }
-                index += 1
-            }
-            for await (step, count) in group {
-                summary.add(step, rows: count)
-                if index < calls.count, !runtime.isStopping {
-                    let call = calls[index]
-                    group.addTask { (await attempt(call, hook: hook), call.count) }
-                    index += 1
+        await withTaskGroup(of: (DeliveryLane.Call, DeliveryLane.Attempted, Logger).self) { group in
+            func start(_ calls: [DeliveryLane.Call]) {
+                for call in calls {
+                    group.addTask {
+                        let (attempted, logger) = await attempt(call, hook: hook)
+                        return (call, attempted, logger)
+                    }
                 }
+            }
+            start(lane.start(due: rows, waiting: waiting, now: now))
+            for await (call, attempted, logger) in group {
+                let records = lane.ended(call, attempted, now: runtime.clock.now(), unitRandom: runtime.random())
+                var step = DeliveryLane.step(of: records, attempted: attempted)
+                if !(await record(records, of: call, hook: name, logger: logger)) { step = .retried }
+                summary.add(step, rows: call.rows.count)
+                if runtime.isStopping { lane.stop() }
+                start(lane.recorded(call, as: step))
             }
         }
         return summary
     }
 
-    /// Rows in calls: one each, or for a batch hook runs of rows of one commit (same feed, same time).
-    static func calls(_ rows: [Store.Delivery], batch: Bool) -> [[Store.Delivery]] {
-        guard batch else { return rows.map { [$0] } }
-        var calls: [[Store.Delivery]] = []
-        for row in rows.sorted(by: { $0.id < $1.id }) {
-            if let last = calls.last?.last, last.feed == row.feed, last.created == row.created,
-                last.attempt == row.attempt, last.event == row.event
-            {
-                calls[calls.count - 1].append(row)
-            } else {
-                calls.append([row])
-            }
-        }
-        return calls
-    }
-
-    enum Step: Sendable {
-        case delivered, retried, dead
-    }
-
-    /// One attempt of one call, recorded in the store.
-    private func attempt(_ rows: [Store.Delivery], hook: HookSettings) async -> Step {
-        guard let first = rows.first else { return .delivered }
-        let store = runtime.store
+    /// The logger of one call: hook, feed and delivery id in every line.
+    private func logger(for call: DeliveryLane.Call, hook: HookSettings) -> Logger {
         var logger = runtime.logger
         logger[metadataKey: "hook.name"] = "\(hook.name)"
-        logger[metadataKey: "feed.name"] = "\(first.feed)"
-        logger[metadataKey: "delivery.id"] = "\(first.id)"
+        logger[metadataKey: "feed.name"] = "\(call.feed)"
+        logger[metadataKey: "delivery.id"] = "\(call.rows[0].id)"
+        return logger
+    }
+
+    /// One attempt of one call: reads its items and, when any is left, calls the hook once. Returns what
+    /// came of it, and the logger for its records (hook, feed, delivery id, item title).
+    private func attempt(_ call: DeliveryLane.Call, hook: HookSettings) async -> (DeliveryLane.Attempted, Logger) {
+        let store = runtime.store
+        var logger = logger(for: call, hook: hook)
+        var attempted = DeliveryLane.Attempted()
         var items: [FeedItem] = []
-        for row in rows {
+        for row in call.rows {
             do throws(StoreError) {
                 if let stored = try store.item(feed: row.feed, key: row.itemKey) {
                     items.append(stored.item)
                 } else {
-                    try await Blocking.run { () throws(StoreError) in
-                        try store.markDead(row.id, error: "the item is no longer stored")
-                    }
+                    attempted.lost[row.id] = .gone
                 }
             } catch {
-                // A damaged body never heals: the delivery becomes a dead letter that says why, so the
-                // feed's later deliveries do not wait behind it. Other failures (the disk) are retried.
+                // A damaged body never heals: the row becomes a dead letter that says why, so the feed's
+                // later deliveries do not wait behind it. Other failures (the disk) are tried again later.
                 guard case .corrupt = error else {
                     logger.error("outbox read failed", metadata: ["error": "\(error.description)"])
-                    return .retried
+                    attempted.readFailure = error.description
+                    return (attempted, logger)
                 }
-                let reason = "the stored item cannot be read: \(error.description) (see `feedd store check`)"
-                do throws(StoreError) {
-                    try await Blocking.run { () throws(StoreError) in try store.markDead(row.id, error: reason) }
-                } catch {
-                    logger.error("outbox write failed", metadata: ["error": "\(error.description)"])
-                    return .retried
-                }
-                runtime.status.update { $0.deliveryFailures += 1 }
-                logger.error(
-                    "delivery given up; see `feedd deliveries --dead`",
-                    metadata: ["delivery.id": "\(row.id)", "error": "\(reason)"])
+                attempted.lost[row.id] = .damaged(error.description)
             }
         }
-        let live = rows.filter { row in items.contains { $0.key == row.itemKey } }
-        guard !items.isEmpty else { return .dead }
+        guard !items.isEmpty else { return (attempted, logger) }
         // Which item, in every line about this delivery: its title (a batch: the first one's, and the count).
         logger[metadataKey: "item.title"] = "\(items[0].title ?? items[0].link ?? items[0].key)"
         if items.count > 1 { logger[metadataKey: "item.count"] = "\(items.count)" }
-
-        let settings = runtime.settings
+        let first = call.rows[0]
         let feedState = try? store.fetchState(feed: first.feed)
-        let feedURL = URLCredentials.masked(settings.feeds[first.feed]?.url ?? feedState?.url ?? "")
-        let id = live.count == 1 ? "\(first.id)" : "\(first.id)-\(live[live.count - 1].id)"
+        let feedURL = URLCredentials.masked(runtime.settings.feeds[first.feed]?.url ?? feedState?.url ?? "")
+        let live = call.rows.filter { attempted.lost[$0.id] == nil }
+        let id = live.count == 1 ? "\(live[0].id)" : "\(live[0].id)-\(live[live.count - 1].id)"
         let delivery = Hooks.Delivery(
-            id: id, attempt: first.attempt + 1,
+            id: id, attempt: call.attempt,
             feed: HookFeed(name: first.feed, title: feedState?.title, url: feedURL),
             event: first.event == .updated ? .updated : .new,
             content: hook.batch ? .batch(items) : .item(items[0]))
-        let runner = HookRunner(hook: hook.hook, policy: hook.retry, clock: runtime.clock, random: runtime.random)
         // A hook's failure may quote its own URL (a webhook's), credentials and all.
-        let step = await runner.attempt(delivery, firstAttemptAt: first.created).maskingCredentials
-        runtime.metrics.delivery(hook: hook.name, step: step, created: live.map(\.created), now: runtime.clock.now())
+        attempted.outcome = await hook.hook.deliver(delivery).maskingCredentials
+        return (attempted, logger)
+    }
+
+    /// Writes the records of one call of `hook`, logs and counts them; false when the store refused a
+    /// write (the call then counts as retried, and its rows stay as they were).
+    private func record(
+        _ records: [DeliveryLane.Record], of call: DeliveryLane.Call, hook: String, logger: Logger
+    ) async -> Bool {
+        let store = runtime.store
+        let now = runtime.clock.now()
+        func count(_ ids: [UInt64], _ result: String) {
+            let created = call.rows.filter { ids.contains($0.id) }.map(\.created)
+            runtime.metrics.deliveries(hook: hook, result: result, created: created, now: now)
+        }
         do throws(StoreError) {
-            switch step {
-            case .delivered(let details):
-                for row in live { try store.markDelivered(row.id) }
-                runtime.status.update { $0.delivered += live.count }
-                // Every delivery shows in the journal, whatever the hook kind: hook, feed, item and result
-                // (an exec hook's details are what it printed, a webhook's the HTTP status).
-                logger.info("delivered", metadata: ["result": "delivered", "details": "\(details)"])
-                return .delivered
-            case .retry(let attempt, let at, let reason):
-                for row in live { try store.markFailed(row.id, attempt: attempt - 1, retryAt: at, error: reason) }
-                runtime.status.update { $0.deliveryFailures += 1 }
-                logger.warning(
-                    "delivery failed; will retry",
-                    metadata: [
-                        "result": "retry", "attempt": "\(attempt - 1)", "retry.at": "\(at.rfc3339)",
-                        "error": "\(reason)",
-                    ])
-                return .retried
-            case .dead(let reason):
-                try await Blocking.run { () throws(StoreError) in
-                    for row in live { try store.markDead(row.id, error: reason) }
+            for record in records {
+                switch record {
+                case .lost(let id, let reason, let isDamaged):
+                    try await Blocking.run { () throws(StoreError) in try store.markDead(id, error: reason) }
+                    count([id], "dead")
+                    guard isDamaged else { continue }
+                    runtime.status.update { $0.deliveryFailures += 1 }
+                    logger.error(
+                        "delivery given up; see `feedd deliveries --dead`",
+                        metadata: ["delivery.id": "\(id)", "error": "\(reason)"])
+                case .delivered(let ids, let details):
+                    for id in ids { try store.markDelivered(id) }
+                    count(ids, "delivered")
+                    runtime.status.update { $0.delivered += ids.count }
+                    // Every delivery shows in the journal, whatever the hook kind: hook, feed, item and result
+                    // (an exec hook's details are what it printed, a webhook's the HTTP status).
+                    logger.info("delivered", metadata: ["result": "delivered", "details": "\(details)"])
+                case .retry(let ids, let attempts, let at, let reason):
+                    for id in ids { try store.markFailed(id, attempt: attempts, retryAt: at, error: reason) }
+                    count(ids, "retry")
+                    runtime.status.update { $0.deliveryFailures += 1 }
+                    logger.warning(
+                        "delivery failed; will retry",
+                        metadata: [
+                            "result": "retry", "attempt": "\(attempts)", "retry.at": "\(at.rfc3339)",
+                            "error": "\(reason)",
+                        ])
+                case .dead(let ids, let attempt, let reason):
+                    try await Blocking.run { () throws(StoreError) in
+                        for id in ids { try store.markDead(id, error: reason) }
+                    }
+                    count(ids, "dead")
+                    runtime.status.update { $0.deliveryFailures += 1 }
+                    logger.error(
+                        "delivery given up; see `feedd deliveries --dead`",
+                        metadata: ["result": "dead", "attempt": "\(attempt)", "error": "\(reason)"])
                 }
-                runtime.status.update { $0.deliveryFailures += 1 }
-                logger.error(
-                    "delivery given up; see `feedd deliveries --dead`",
-                    metadata: ["result": "dead", "attempt": "\(first.attempt + 1)", "error": "\(reason)"])
-                return .dead
             }
         } catch {
             logger.error("outbox write failed", metadata: ["error": "\(error.description)"])
-            return .retried
+            return false
         }
+        return true
     }
 }
-
 extension OutboxWorker.Summary {
-    mutating func add(_ step: OutboxWorker.Step, rows: Int) {
+    mutating func add(_ step: DeliveryLane.Step, rows: Int) {
         switch step {
         case .delivered: delivered += rows
         case .retried: retried += rows
@@ -247,14 +232,13 @@ extension OutboxWorker.Summary {
     }
 }
 
-extension HookRunner.Step {
-    /// The step with the credentials of any URL in its text masked, for the log and the outbox.
+extension DeliveryOutcome {
+    /// The outcome with the credentials of any URL in its text masked, for the log and the outbox.
     var maskingCredentials: Self {
         switch self {
-        case .delivered(let details): return .delivered(details: URLCredentials.masking(in: details))
-        case .retry(let attempt, let at, let reason):
-            return .retry(attempt: attempt, at: at, reason: URLCredentials.masking(in: reason))
-        case .dead(let reason): return .dead(reason: URLCredentials.masking(in: reason))
+        case .delivered(let details): return .delivered(URLCredentials.masking(in: details))
+        case .retry(let after, let reason): return .retry(after: after, reason: URLCredentials.masking(in: reason))
+        case .permanent(let reason): return .permanent(reason: URLCredentials.masking(in: reason))
         }
     }
 }

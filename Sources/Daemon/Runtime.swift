@@ -41,7 +41,7 @@ final class Runtime: Sendable {
     let store: FileStore
     let fetcher: HTTPFetcher
     let logger: Logger
-    let clock: any WallClock
+    let clock: any TimeSource
     let random: @Sendable () -> Double
     let status = StatusBoard()
     /// The daemon's metrics, in a registry of its own (`/metrics`).
@@ -61,10 +61,10 @@ final class Runtime: Sendable {
     private let lanes = Mutex<[String: Wakeup]>([:])
     private let stopping = Atomic<Bool>(false)
     /// Poked on stop and on reload.
-    let control = Wakeup()
+    let control: Wakeup
 
     init(
-        settings: DaemonSettings, store: FileStore, fetcher: HTTPFetcher, logger: Logger, clock: any WallClock,
+        settings: DaemonSettings, store: FileStore, fetcher: HTTPFetcher, logger: Logger, clock: any TimeSource,
         random: @escaping @Sendable () -> Double
     ) {
         self.store = store
@@ -72,6 +72,7 @@ final class Runtime: Sendable {
         self.logger = logger
         self.clock = clock
         self.random = random
+        control = Wakeup(clock: clock)
         stateDirectory = settings.stateDirectory
         active = Mutex(ActiveSettings(settings))
     }
@@ -182,7 +183,7 @@ final class Runtime: Sendable {
     func startLane(_ hook: String) -> Wakeup? {
         lanes.withLock { lanes in
             guard lanes[hook] == nil else { return nil }
-            let wakeup = Wakeup()
+            let wakeup = Wakeup(clock: clock)
             lanes[hook] = wakeup
             return wakeup
         }
@@ -220,7 +221,7 @@ enum Blocking {
 }
 
 /// A wake-up call with a timeout: `notify` ends every `wait` in progress early, or, when none is
-/// waiting, the next one.
+/// waiting, the next one. The timeout runs on the injected clock.
 final class Wakeup: Sendable {
     private struct State {
         var isPending = false
@@ -229,6 +230,11 @@ final class Wakeup: Sendable {
     }
 
     private let state = Mutex(State())
+    private let clock: any TimeSource
+
+    init(clock: any TimeSource) {
+        self.clock = clock
+    }
 
     func notify() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
@@ -245,7 +251,7 @@ final class Wakeup: Sendable {
     /// Returns after `notify`, after `timeout`, or when the task is cancelled, whichever comes first.
     func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
+            group.addTask { try? await self.clock.sleep(for: timeout) }
             group.addTask { await self.waitForNotify() }
             await group.next()
             group.cancelAll()

@@ -1,3 +1,4 @@
+import FeedModel
 import FlyingFox
 import FlyingSocks
 import Foundation
@@ -18,11 +19,13 @@ struct StatusListener: Sendable {
     let limits: ListenerLimits
     let connections: ListenerConnections
     let logger: Logger
+    /// The sweeper's clock.
+    let clock: any TimeSource
 
     /// Binds and listens on `address` (throws when it cannot: the port taken, an address not here).
     init(
         address: some SocketAddress, handler: StatusServer, limits: ListenerLimits, connectionLimit: Int,
-        logger: Logger
+        logger: Logger, clock: any TimeSource = SystemClock()
     ) throws {
         let socket = try Socket(domain: Int32(type(of: address).family), type: .stream)
         do {
@@ -38,6 +41,7 @@ struct StatusListener: Sendable {
         self.limits = limits
         self.connections = ListenerConnections(limit: connectionLimit)
         self.logger = logger
+        self.clock = clock
     }
 
     /// The address the socket is bound to (the port the kernel picked for port 0).
@@ -106,11 +110,11 @@ struct StatusListener: Sendable {
         let period = max(min(shortest / 4, .milliseconds(500)), .milliseconds(20))
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: period)
+                try await clock.sleep(for: period)
             } catch {
                 return
             }
-            let ended = connections.endOverdue(now: .now)
+            let ended = connections.endOverdue(now: clock.monotonicNow())
             if ended > 0 {
                 logger.debug("HTTP listener: connections timed out", metadata: ["connections": "\(ended)"])
             }

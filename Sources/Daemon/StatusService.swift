@@ -36,7 +36,7 @@ struct StatusService: Service {
                 do {
                     let listener = try StatusListener(
                         address: address, handler: handler, limits: limits, connectionLimit: connectionLimit,
-                        logger: logger)
+                        logger: logger, clock: runtime.clock)
                     let bound = listener.boundAddress.map(Self.describe) ?? self.address.description
                     logger.info(
                         "HTTP listener started",
@@ -53,7 +53,7 @@ struct StatusService: Service {
                     logger.error(
                         "HTTP listener failed; trying again in 30 s",
                         metadata: ["listen": "\(self.address)", "error": "\(error)"])
-                    try? await Task.sleep(for: Self.retryDelay)
+                    try? await runtime.clock.sleep(for: Self.retryDelay)
                 }
             }
         }

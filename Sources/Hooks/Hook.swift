@@ -2,8 +2,8 @@
 ///
 /// Each kind is a type of its own behind this protocol, made from a plain `Sendable`
 /// configuration that the config layer fills in. `deliver` never throws: whatever happens is a
-/// `DeliveryOutcome`, and the caller (the outbox worker through `HookRunner`) decides with the
-/// `RetryPolicy` what comes next.
+/// `DeliveryOutcome`, and the caller decides with the `RetryPolicy` what comes next
+/// (`HookRunner.step`, which the daemon's outbox state machine uses too).
 public protocol Hook: Sendable {
     /// The hook's name in the configuration, for logs and the outbox.
     var name: String { get }

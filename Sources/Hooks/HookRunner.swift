@@ -1,20 +1,5 @@
 public import FeedModel
-internal import Platform
-
-/// The wall clock, injected so that retry schedules can be tested without waiting.
-public protocol WallClock: Sendable {
-    /// The current instant.
-    func now() -> Timestamp
-}
-
-/// The system's real-time clock.
-public struct SystemClock: WallClock {
-    public init() {}
-
-    public func now() -> Timestamp {
-        Timestamp(secondsSince1970: OS.wallClock().seconds)
-    }
-}
+public import Platform
 
 /// Runs one attempt of a delivery through a hook and turns the outcome into what the outbox
 /// records next: done, a retry at a given time (with the next attempt number), or a dead letter.
@@ -35,7 +20,7 @@ public struct HookRunner: Sendable {
 
     public let hook: any Hook
     public let policy: RetryPolicy
-    private let clock: any WallClock
+    private let clock: any TimeSource
     private let random: @Sendable () -> Double
 
     /// - Parameters:
@@ -43,7 +28,7 @@ public struct HookRunner: Sendable {
     public init(
         hook: any Hook,
         policy: RetryPolicy = RetryPolicy(),
-        clock: any WallClock = SystemClock(),
+        clock: any TimeSource = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.hook = hook
@@ -55,6 +40,18 @@ public struct HookRunner: Sendable {
     /// Makes attempt number `delivery.attempt` of a delivery first tried at `firstAttemptAt`.
     public func attempt(_ delivery: Delivery, firstAttemptAt: Timestamp) async -> Step {
         let outcome = await hook.deliver(delivery)
+        return Self.step(
+            after: outcome, attempt: delivery.attempt, firstAttemptAt: firstAttemptAt, now: clock.now(),
+            policy: policy, unitRandom: random())
+    }
+
+    /// What follows attempt number `attempt` (1-based) that ended with `outcome` at `now`, for a delivery
+    /// first tried at `firstAttemptAt`: pure, so that the outbox's state machine decides the same way
+    /// with the time and the random number it is given.
+    public static func step(
+        after outcome: DeliveryOutcome, attempt: Int, firstAttemptAt: Timestamp, now: Timestamp,
+        policy: RetryPolicy, unitRandom: Double
+    ) -> Step {
         let reason: String
         let retryAfter: Duration?
         switch outcome {
@@ -66,17 +63,14 @@ public struct HookRunner: Sendable {
             reason = why
             retryAfter = after
         }
-        let now = clock.now()
         let age = Duration.seconds(max(now.secondsSince1970 - firstAttemptAt.secondsSince1970, 0))
-        switch policy.decision(
-            afterFailedAttempt: delivery.attempt, age: age, retryAfter: retryAfter, unitRandom: random())
-        {
+        switch policy.decision(afterFailedAttempt: attempt, age: age, retryAfter: retryAfter, unitRandom: unitRandom) {
         case .giveUp(let why):
             return .dead(reason: "\(reason); \(why)")
         case .retry(let wait):
             let (seconds, attoseconds) = wait.components
             let at = Timestamp(secondsSince1970: now.secondsSince1970 + seconds + (attoseconds > 0 ? 1 : 0))
-            return .retry(attempt: delivery.attempt + 1, at: at, reason: reason)
+            return .retry(attempt: attempt + 1, at: at, reason: reason)
         }
     }
 }

@@ -1,4 +1,5 @@
-internal import Platform
+public import FeedModel
+public import Platform
 internal import Synchronization
 
 /// Delivers each item as a mail message into a Maildir: written to `tmp/` under a unique name,
@@ -19,9 +20,9 @@ public struct MaildirHook: Hook {
 
     public let name: String
     public let configuration: Configuration
-    private let clock: any WallClock
+    private let clock: any TimeSource
 
-    public init(name: String, configuration: Configuration, clock: any WallClock = SystemClock()) throws(HookError) {
+    public init(name: String, configuration: Configuration, clock: any TimeSource = SystemClock()) throws(HookError) {
         guard !configuration.path.isEmpty else {
             throw .invalidSetting(hook: name, key: "path", reason: "must name a Maildir")
         }
@@ -101,9 +102,9 @@ public struct SendmailHook: Hook {
 
     public let name: String
     public let configuration: Configuration
-    private let clock: any WallClock
+    private let clock: any TimeSource
 
-    public init(name: String, configuration: Configuration, clock: any WallClock = SystemClock()) throws(HookError) {
+    public init(name: String, configuration: Configuration, clock: any TimeSource = SystemClock()) throws(HookError) {
         guard !configuration.program.isEmpty else {
             throw .invalidSetting(hook: name, key: "sendmail", reason: "must name a program")
         }

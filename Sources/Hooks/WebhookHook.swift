@@ -1,6 +1,7 @@
 internal import Crypto
 internal import Curl
-internal import FeedModel
+public import FeedModel
+public import Platform
 
 /// POSTs (or PUTs) each delivery to a URL through libcurl: the payload JSON by default, or a
 /// Mustache template rendered with the delivery.
@@ -77,12 +78,12 @@ public struct WebhookHook: Hook {
     public let name: String
     public let configuration: Configuration
     private let template: WebhookTemplate?
-    private let clock: any WallClock
+    private let clock: any TimeSource
     /// Handles kept between deliveries, with their open connections to the endpoint.
     private let connections = EasyPool(capacity: 4)
 
     /// Checks the settings and parses the template.
-    public init(name: String, configuration: Configuration, clock: any WallClock = SystemClock()) throws(HookError) {
+    public init(name: String, configuration: Configuration, clock: any TimeSource = SystemClock()) throws(HookError) {
         let lower = configuration.url.lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else {
             throw .invalidSetting(hook: name, key: "url", reason: "must be an http or https URL")

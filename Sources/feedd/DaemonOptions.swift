@@ -35,13 +35,14 @@ struct DaemonOptions: ParsableArguments {
         }
     }
 
-    /// The settings and the logger (swift-log bootstrapped with feedd's line handler, once per process,
-    /// at `--log-level`, else the configuration's `log_level`, in `--log-format`, else `log_format`); the
-    /// process ends with 78 on an invalid configuration.
-    func start() -> (DaemonSettings, Logger) {
-        let loaded: (settings: DaemonSettings, logLevel: String, logFormat: String)
-        do throws(ConfigurationFile.LoadFailure) {
-            loaded = try SettingsLoader.settingsAndLogLevel(configPath: config, stateDirectory: stateDirectory)
+    /// The blueprint of the daemon, its settings and the logger (swift-log bootstrapped with feedd's line
+    /// handler, once per process, at `--log-level`, else the configuration's `log_level`, in
+    /// `--log-format`, else `log_format`); the process ends with 78 on an invalid configuration.
+    func start() -> (DaemonBlueprint, LoadedSettings, Logger) {
+        let blueprint = SettingsLoader.blueprint(configPath: config, stateDirectory: stateDirectory)
+        let loaded: LoadedSettings
+        do throws(ConfigurationFailure) {
+            loaded = try blueprint.settings()
         } catch {
             Diagnostics.fail("\(error)", status: 78)
         }
@@ -50,23 +51,16 @@ struct DaemonOptions: ParsableArguments {
         let level = Logger.Level(rawValue: logLevel ?? loaded.logLevel) ?? .info
         let format = LineLogHandler.Format(rawValue: logFormat ?? loaded.logFormat) ?? .text
         LoggingSystem.bootstrap { label in LineLogHandler(label: "feedd", level: level, format: format) }
-        return (loaded.settings, Logger(label: "feedd"))
+        return (blueprint, loaded, Logger(label: "feedd"))
     }
 }
 
-/// Turns the configuration file into `DaemonSettings` (also on SIGHUP), with the state directory
-/// `StateLocation` decides, as every other command finds it.
+/// The blueprint of the daemon `run` and `poll` build (`Daemon.build`): the configuration file, with the
+/// state directory `StateLocation` decides, as every other command finds it, and the environment.
 enum SettingsLoader {
-    static func load(configPath: String?, stateDirectory: String?) throws -> DaemonSettings {
-        try settingsAndLogLevel(configPath: configPath, stateDirectory: stateDirectory).settings
-    }
-
-    static func settingsAndLogLevel(
-        configPath: String?, stateDirectory: String?
-    ) throws(ConfigurationFile.LoadFailure) -> (settings: DaemonSettings, logLevel: String, logFormat: String) {
+    static func blueprint(configPath: String?, stateDirectory: String?) -> DaemonBlueprint {
         // When the file cannot be read for its state_dir, loading it reports why, with every other problem.
         let location = try? StateLocation.find(configOption: configPath, stateOption: stateDirectory)
-        return try ConfigurationFile.settingsAndLogLevel(
-            option: configPath, stateDirectory: location?.path ?? stateDirectory)
+        return ConfigurationFile.blueprint(option: configPath, stateDirectory: location?.path ?? stateDirectory)
     }
 }

@@ -1,4 +1,5 @@
 import Config
+import Daemon
 import FeedModel
 import FeedParser
 import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Config
+import Daemon
 import FeedModel
 import FeedParser
 import Foundation

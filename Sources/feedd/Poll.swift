@@ -63,7 +63,8 @@ struct Poll: AsyncParsableCommand {
     }
 
     func run() async {
-        let (settings, logger) = options.start()
+        let (blueprint, loaded, logger) = options.start()
+        let settings = loaded.settings
         let known = Set(settings.feeds.map(\.name))
         if let unknown = feeds.first(where: { !known.contains($0) }) {
             Diagnostics.fail("no feed is named \"\(unknown)\"", status: 64)
@@ -95,7 +96,7 @@ struct Poll: AsyncParsableCommand {
         }
         let daemon: Daemon
         do throws(DaemonError) {
-            daemon = try Daemon(settings: settings, logger: logger)
+            daemon = try Daemon.build(blueprint, loaded: loaded, logger: logger)
         } catch {
             DaemonFailure.exit(error)
         }

@@ -49,12 +49,10 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async {
-        let (settings, logger) = options.start()
-        let (config, stateDirectory) = (options.config, options.stateDirectory)
+        let (blueprint, loaded, logger) = options.start()
         do throws(DaemonError) {
-            try await Daemon.run(
-                settings: settings, logger: logger,
-                reload: { try SettingsLoader.load(configPath: config, stateDirectory: stateDirectory) })
+            // SIGHUP loads the same blueprint again: the file, the overrides and the environment.
+            try await Daemon.run(blueprint, loaded: loaded, logger: logger)
         } catch {
             DaemonFailure.exit(error)
         }
@@ -65,7 +63,7 @@ enum DaemonFailure {
     /// Prints the error and exits: 78 invalid settings, 75 locked, 74 I/O, 71 no thread, 1 otherwise.
     static func exit(_ error: DaemonError) -> Never {
         switch error {
-        case .invalidSettings: Diagnostics.fail(error.description, status: 78)
+        case .configuration, .invalidSettings: Diagnostics.fail(error.description, status: 78)
         case .store(let cause): StoreFailure.exit(cause)
         case .system: Diagnostics.fail(error.description, status: 71)
         }

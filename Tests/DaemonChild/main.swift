@@ -1,4 +1,4 @@
-// A daemon for the end-to-end tests, with settings built from its arguments (no config file):
+// A daemon for the end-to-end tests, built by `Daemon.build` from a configuration its arguments describe:
 //
 //   DaemonChild STATE_DIR JSONL_PATH FEEDS_FILE INTERVAL_SECONDS [once]
 //
@@ -49,51 +49,86 @@ enum ChildError: Error, CustomStringConvertible {
     }
 }
 
-@Sendable func settings() throws -> DaemonSettings {
+/// A TOML string.
+@Sendable func quoted(_ text: String) -> String {
+    var result = "\""
+    for character in text {
+        if character == "\\" || character == "\"" { result.append("\\") }
+        result.append(character)
+    }
+    return result + "\""
+}
+
+/// The configuration the arguments describe, as the text of a configuration file, built by the daemon's
+/// composition root like any other: read at start and again on SIGHUP.
+@Sendable func blueprint() throws -> DaemonBlueprint {
     let text: String
     do {
         text = String(decoding: try FileSystem.read(feedsFile), as: UTF8.self)
     } catch {
         throw ChildError.feeds("\(feedsFile): \(error)")
     }
-    var feeds: [FeedSettings] = []
+    let retrySeconds = OS.environment("DAEMONCHILD_RETRY_SECONDS").flatMap { Int($0) } ?? 30
+    let notifyExisting = OS.environment("DAEMONCHILD_NOTIFY_EXISTING") == "1"
+    var configuration = """
+        state_dir = \(quoted(stateDirectory))
+        interval = "\(seconds)s"
+        jitter = "0s"
+        min_interval = "1s"
+        hooks = ["log"]
+        notify_existing = \(notifyExisting)
+        \(OS.environment("DAEMONCHILD_LISTEN_TOKEN_FILE").map { "listen_token = { file = \(quoted($0)) }" } ?? "")
+
+        [[hook]]
+        name = "log"
+        type = "jsonl"
+        path = \(quoted(jsonlPath))
+          [hook.retry]
+          base = "\(retrySeconds)s"
+
+        """
     for line in text.split(separator: "\n") where !line.isEmpty {
         let parts = line.split(separator: "=", maxSplits: 1)
         guard parts.count == 2 else { throw ChildError.feeds("bad line: \(line)") }
-        feeds.append(FeedSettings(name: String(parts[0]), url: String(parts[1])))
+        configuration += "\n[[feed]]\nname = \(quoted(String(parts[0])))\nurl = \(quoted(String(parts[1])))\n"
     }
-    let hook = try JSONLinesHook(name: "log", configuration: .init(path: jsonlPath))
-    let retrySeconds = OS.environment("DAEMONCHILD_RETRY_SECONDS").flatMap { Int($0) } ?? 30
-    var settings = DaemonSettings(
-        stateDirectory: stateDirectory, feeds: feeds,
-        hooks: [HookSettings(hook: hook, retry: RetryPolicy(baseDelay: .seconds(retrySeconds)))], globalHooks: ["log"],
-        schedule: ScheduleSettings(
-            defaultInterval: .seconds(seconds), jitter: 0, minInterval: .seconds(1), initialSpread: .zero),
-        notifyExisting: OS.environment("DAEMONCHILD_NOTIFY_EXISTING") == "1" ? .all : .none,
-        shutdownGrace: .seconds(3),
-        listen: try OS.environment("DAEMONCHILD_LISTEN").map { text throws in try ListenAddress(parsing: text) })
-    // $DAEMONCHILD_LISTEN_TOKEN_FILE: the write API's token (`listen_token = { file = … }`).
-    settings.listenToken = OS.environment("DAEMONCHILD_LISTEN_TOKEN_FILE").map { SecretSource.file($0) }
-    if let text = OS.environment("DAEMONCHILD_LISTENER_LIMITS") {
-        let numbers = text.split(separator: ",").compactMap { Int($0) }
-        guard numbers.count == 3 else { throw ChildError.feeds("DAEMONCHILD_LISTENER_LIMITS: \(text)") }
-        settings.listenerLimits.headerTimeout = .milliseconds(numbers[0])
-        settings.listenerLimits.idleTimeout = .milliseconds(numbers[1])
-        settings.listenerLimits.maxConnections = numbers[2]
+    // Only what the arguments say: a FEEDD_STATE_DIR or STATE_DIRECTORY of the test run must not move the state.
+    var environment: [String: String] = [:]
+    environment["FEEDD_LISTEN"] = OS.environment("DAEMONCHILD_LISTEN")
+    let limits = OS.environment("DAEMONCHILD_LISTENER_LIMITS").map { text in
+        (text, text.split(separator: ",").compactMap { Int($0) })
     }
-    return settings
+    if let (text, numbers) = limits, numbers.count != 3 {
+        throw ChildError.feeds("DAEMONCHILD_LISTENER_LIMITS: \(text)")
+    }
+    let folder = stateDirectory.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        .joined(separator: "/")
+    return DaemonBlueprint(
+        .text(configuration, path: folder + "/daemonchild.toml"), environment: environment,
+        adjust: { settings in
+            // What no configuration key sets: every feed polled at start, a short shutdown, the limits.
+            settings.schedule.initialSpread = .zero
+            settings.shutdownGrace = .seconds(3)
+            if let (_, numbers) = limits {
+                settings.listenerLimits.headerTimeout = .milliseconds(numbers[0])
+                settings.listenerLimits.idleTimeout = .milliseconds(numbers[1])
+                settings.listenerLimits.maxConnections = numbers[2]
+            }
+        })
 }
 
 do {
-    let initial = try settings()
+    let initial = try blueprint()
     if arguments.count > 5, arguments[5] == "once" {
-        let daemon = try Daemon(settings: initial, logger: logger)
+        let daemon = try Daemon.build(initial, logger: logger)
         let summary = await daemon.pollOnce()
         try daemon.close()
         print(
             "polled \(summary.polled) new \(summary.newItems) delivered \(summary.delivered) failed \(summary.failed)")
     } else {
-        try await Daemon.run(settings: initial, logger: logger, reload: { try settings() })
+        // The feeds file is read again on SIGHUP: a new blueprint each time.
+        try await Daemon.run(
+            settings: try initial.settings().settings, logger: logger, reload: { try blueprint().settings().settings })
     }
     exitProcess(0)
 } catch {

@@ -4,6 +4,7 @@ import FeedModel
 import Foundation
 import Hooks
 import Logging
+import Platform
 import Synchronization
 import TestSupport
 
@@ -78,18 +79,208 @@ struct JSONLines {
     var feeds: [String] { lines.compactMap { ($0["feed"] as? [String: Any])?["name"] as? String } }
 }
 
-/// Settings for tests: no jitter, no spread, one `jsonl` hook "log" on every feed.
+/// A feed of a test daemon's configuration: what a `[[feed]]` table says.
+struct TestFeed: Sendable {
+    var name: String
+    var url: String
+    var interval: Duration? = nil
+    var hooks: [String] = []
+    var notifyExisting: Bool? = nil
+    /// The feed's `filter.exclude` rules.
+    var exclude: [String] = []
+
+    /// The feed's `[[feed]]` table.
+    var toml: String {
+        var text = "\n[[feed]]\nname = \(tomlString(name))\nurl = \(tomlString(url))\n"
+        if let interval { text += "interval = \"\(interval.components.seconds)s\"\n" }
+        if !hooks.isEmpty { text += "hooks = [\(hooks.map(tomlString).joined(separator: ", "))]\n" }
+        if let notifyExisting { text += "notify_existing = \(notifyExisting)\n" }
+        if !exclude.isEmpty { text += "filter = { exclude = [\(exclude.map(tomlString).joined(separator: ", "))] }\n" }
+        return text
+    }
+}
+
+/// `text` as a TOML string.
+func tomlString(_ text: String) -> String {
+    var result = "\""
+    for character in text {
+        if character == "\\" || character == "\"" { result.append("\\") }
+        result.append(character)
+    }
+    return result + "\""
+}
+
+/// The blueprint of a test daemon in `directory`: configuration text with the state in `state/`, one
+/// `jsonl` hook "log" on every feed (writing `log.jsonl`), no jitter and no spread at start, a short
+/// shutdown. `hooks` made in code join it (a table with the hook's name stands in for each in the text,
+/// so that feeds may name it); `configuration` is more text for the main table, before the feeds.
+func testBlueprint(
+    directory: TemporaryDirectory, feeds: [TestFeed], interval: Duration = .seconds(1800),
+    hooks: [HookSettings] = [], notifyExisting: NotifyExisting = .none, configuration: String = ""
+) -> DaemonBlueprint {
+    let notify: String
+    switch notifyExisting {
+    case .none: notify = "false"
+    case .all: notify = "true"
+    case .newest(let count): notify = "\(count)"
+    }
+    var text = """
+        state_dir = "state"
+        interval = "\(interval.components.seconds)s"
+        jitter = "0s"
+        min_interval = "1s"
+        hooks = ["log"]
+        notify_existing = \(notify)
+        \(configuration)
+
+        [[hook]]
+        name = "log"
+        type = "jsonl"
+        path = "log.jsonl"
+
+        """
+    for hook in hooks {
+        text += "\n[[hook]]\nname = \(tomlString(hook.name))\ntype = \"jsonl\"\npath = \"unused-\(hook.name).jsonl\"\n"
+    }
+    text += feeds.map(\.toml).joined()
+    return DaemonBlueprint(
+        .text(text, path: directory.path + "/feedd.toml"), environment: [:], hooks: hooks,
+        adjust: { settings in
+            settings.schedule.initialSpread = .zero
+            settings.shutdownGrace = .seconds(2)
+        })
+}
+
+/// The settings of `testBlueprint`.
 func testSettings(
-    directory: TemporaryDirectory, feeds: [FeedSettings], interval: Duration = .seconds(1800),
-    extraHooks: [HookSettings] = [], notifyExisting: NotifyExisting = .none
+    directory: TemporaryDirectory, feeds: [TestFeed], interval: Duration = .seconds(1800),
+    extraHooks: [HookSettings] = [], notifyExisting: NotifyExisting = .none, configuration: String = ""
 ) throws -> DaemonSettings {
-    let log = try JSONLinesHook(name: "log", configuration: .init(path: directory.path + "/log.jsonl"))
-    return DaemonSettings(
-        stateDirectory: directory.path + "/state", feeds: feeds, hooks: [HookSettings(hook: log)] + extraHooks,
-        globalHooks: ["log"],
-        schedule: ScheduleSettings(
-            defaultInterval: interval, jitter: 0, minInterval: .seconds(1), initialSpread: .zero),
-        notifyExisting: notifyExisting, shutdownGrace: .seconds(2))
+    try testBlueprint(
+        directory: directory, feeds: feeds, interval: interval, hooks: extraHooks, notifyExisting: notifyExisting,
+        configuration: configuration
+    ).settings().settings
+}
+
+/// One daemon test's world, set up and ended in one place: a temporary directory, a feed server on
+/// 127.0.0.1 (a `FeedServer` for numbered items, and the raw `HTTPTestServer` for scripted answers), and
+/// the daemon built through the composition root (`Daemon.build`) in process, or run as a `DaemonChild`
+/// process (which builds it the same way).
+struct DaemonTestbed: Sendable {
+    let directory: TemporaryDirectory
+    let server: HTTPTestServer
+    /// `http://127.0.0.1:PORT` of `server`.
+    let base: String
+    let feeds: FeedServer
+
+    /// Runs `body` with a testbed whose server serves `feeds` (path → item numbers); the server and the
+    /// directory go when it returns or throws.
+    static func with(
+        feeds served: [String: [Int]] = [:], _ body: @Sendable (DaemonTestbed) async throws -> Void
+    ) async throws {
+        try await withTemporaryDirectory { directory in
+            try await HTTPTestServer.withRunning { server, base in
+                let feeds = FeedServer()
+                for (path, items) in served { feeds.set(path, items: items) }
+                await feeds.route(served.keys.sorted(), on: server)
+                try await body(DaemonTestbed(directory: directory, server: server, base: base, feeds: feeds))
+            }
+        }
+    }
+
+    /// Where the hook "log" writes.
+    var logPath: String { directory.path + "/log.jsonl" }
+
+    /// The titles the hook "log" got, in order.
+    var logged: [String] { JSONLines(path: logPath).titles }
+
+    /// The state directory.
+    var statePath: String { directory.path + "/state" }
+
+    /// A feed named `name` at `path` of the server.
+    func feed(
+        _ name: String, _ path: String, hooks: [String] = [], notifyExisting: Bool? = nil, exclude: [String] = []
+    ) -> TestFeed {
+        TestFeed(name: name, url: base + path, hooks: hooks, notifyExisting: notifyExisting, exclude: exclude)
+    }
+
+    // MARK: In process
+
+    func blueprint(
+        _ feeds: [TestFeed], interval: Duration = .seconds(1800), hooks: [HookSettings] = [],
+        notifyExisting: NotifyExisting = .none, configuration: String = ""
+    ) -> DaemonBlueprint {
+        testBlueprint(
+            directory: directory, feeds: feeds, interval: interval, hooks: hooks, notifyExisting: notifyExisting,
+            configuration: configuration)
+    }
+
+    /// The settings of `blueprint(…)`, through the composition root's loading.
+    func settings(
+        _ feeds: [TestFeed], interval: Duration = .seconds(1800), hooks: [HookSettings] = [],
+        notifyExisting: NotifyExisting = .none, configuration: String = ""
+    ) throws -> DaemonSettings {
+        try blueprint(
+            feeds, interval: interval, hooks: hooks, notifyExisting: notifyExisting, configuration: configuration
+        ).settings().settings
+    }
+
+    /// A daemon built by `Daemon.build` from `blueprint(…)`.
+    func daemon(
+        _ feeds: [TestFeed], interval: Duration = .seconds(1800), hooks: [HookSettings] = [],
+        notifyExisting: NotifyExisting = .none, configuration: String = "", logger: Logger = quietLogger,
+        clock: any TimeSource = SystemClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) throws -> Daemon {
+        try Daemon.build(
+            blueprint(
+                feeds, interval: interval, hooks: hooks, notifyExisting: notifyExisting, configuration: configuration),
+            logger: logger, clock: clock, random: random)
+    }
+
+    // MARK: As a child process
+
+    /// Writes DaemonChild's feeds file: one `name=url` line per feed.
+    func writeFeeds(_ feeds: [(name: String, path: String)]) throws {
+        _ = try directory.write(feeds.map { "\($0.name)=\(base)\($0.path)\n" }.joined(), to: "feeds.txt")
+    }
+
+    /// DaemonChild's arguments for this testbed (`ProcessTests.arguments`).
+    func childArguments(interval: String) -> [String] {
+        ProcessTests.arguments(in: directory, interval: interval)
+    }
+
+    /// Starts DaemonChild on this testbed's feeds file; see `ProcessTests.Child`.
+    func startChild(interval: String = "1", environment: [String: String] = [:], wrapper: [String] = [])
+        async throws -> ProcessTests.Child
+    {
+        try await ProcessTests.Child(
+            arguments: childArguments(interval: interval), environment: environment, wrapper: wrapper)
+    }
+
+    /// Runs DaemonChild once (`… once`, new feeds' items announced) and returns its exit status (nil: it
+    /// did not end within a minute) and standard error.
+    func runChildOnce(environment: [String: String] = [:]) async throws -> (Int32?, String) {
+        let child = try await ProcessTests.Child(
+            arguments: childArguments(interval: "3600") + ["once"],
+            environment: environment.merging(["DAEMONCHILD_NOTIFY_EXISTING": "1"]) { $1 })
+        let status = await child.exitStatus(timeout: .seconds(60))
+        return (status, child.stderr)
+    }
+}
+
+extension ProcessTests.Child {
+    /// The address of the child's HTTP listener (`HOST:PORT`), from its log line "HTTP listener started";
+    /// nil when none was logged within `timeout`.
+    func listenerAddress(timeout: Duration = .seconds(10)) async -> String? {
+        var address: String? = nil
+        _ = await eventually(timeout: timeout) {
+            address = stderr.split(separator: "\n").first { $0.contains("HTTP listener started") }
+                .flatMap { $0.split(separator: " ").first { $0.hasPrefix("listen=") } }
+                .map { String($0.dropFirst("listen=".count)) }
+            return address != nil
+        }
+        return address
+    }
 }
 
 /// A logger that drops everything.

@@ -25,115 +25,87 @@ struct DamageTests {
         "a damaged journal record does not make a feed's items new again: only the item added since is delivered",
         arguments: [false, true])
     func damagedJournalRecord(notifyExisting: Bool) async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1, 2, 3])
-                await feeds.route(["/a.xml"], on: server)
-                let settings = try testSettings(
-                    directory: directory, feeds: [FeedSettings(name: "a", url: base + "/a.xml")],
-                    notifyExisting: notifyExisting ? .all : .none)
-                let log = directory.path + "/log.jsonl"
-                let announced = notifyExisting ? ["Item 1", "Item 2", "Item 3"] : []
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2, 3]]) { bed in
+            let blueprint = bed.blueprint([bed.feed("a", "/a.xml")], notifyExisting: notifyExisting ? .all : .none)
+            let announced = notifyExisting ? ["Item 1", "Item 2", "Item 3"] : []
 
-                let daemon = try Daemon(settings: settings, logger: quietLogger)
-                _ = await daemon.pollOnce()
-                #expect(await daemon.pollOnce().notModified == 1)
-                #expect(JSONLines(path: log).titles == announced)
-                try daemon.close()
+            let daemon = try Daemon.build(blueprint, logger: quietLogger)
+            _ = await daemon.pollOnce()
+            #expect(await daemon.pollOnce().notModified == 1)
+            #expect(bed.logged == announced)
+            try daemon.close()
 
-                // The first record of the journal: the commit that defined the feed and stored its items,
-                // with the feed's fetch state.
-                try Self.flipByte(in: directory.path + "/state/journal-00000001.log", at: 16 + 20)
-                feeds.set("/a.xml", items: [1, 2, 3, 4])
-                let restarted = try Daemon(settings: settings, logger: quietLogger)
-                #expect(restarted.store.recoveryNotes.contains { $0.kind == .damagedRecord })
-                let summary = await restarted.pollOnce()
-                #expect(summary.newItems == 1)
-                #expect(JSONLines(path: log).titles == announced + ["Item 4"])
-                #expect(try restarted.store.items(feed: "a").count == 4)
-                try restarted.close()
-            }
+            // The first record of the journal: the commit that defined the feed and stored its items,
+            // with the feed's fetch state.
+            try Self.flipByte(in: bed.statePath + "/journal-00000001.log", at: 16 + 20)
+            bed.feeds.set("/a.xml", items: [1, 2, 3, 4])
+            let restarted = try Daemon.build(blueprint, logger: quietLogger)
+            #expect(restarted.store.recoveryNotes.contains { $0.kind == .damagedRecord })
+            let summary = await restarted.pollOnce()
+            #expect(summary.newItems == 1)
+            #expect(bed.logged == announced + ["Item 4"])
+            #expect(try restarted.store.items(feed: "a").count == 4)
+            try restarted.close()
         }
     }
 
     @Test("a delivery whose item body is damaged becomes a dead letter saying why; the feed's next items go on")
     func damagedBodyOfDelivery() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1, 2])
-                await feeds.route(["/a.xml"], on: server)
-                let broken = RecordingHook(name: "broken", failing: true)
-                let settings = try testSettings(
-                    directory: directory, feeds: [FeedSettings(name: "a", url: base + "/a.xml", hooks: ["broken"])],
-                    extraHooks: [HookSettings(hook: broken)], notifyExisting: true)
-                let daemon = try Daemon(settings: settings, logger: quietLogger)
-                _ = await daemon.pollOnce()
-                #expect(try daemon.store.pendingDeliveries(hook: "broken").count == 2)
-                try daemon.close()
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2]]) { bed in
+            let feeds = [bed.feed("a", "/a.xml", hooks: ["broken"])]
+            let broken = RecordingHook(name: "broken", failing: true)
+            let daemon = try bed.daemon(feeds, hooks: [HookSettings(hook: broken)], notifyExisting: true)
+            _ = await daemon.pollOnce()
+            #expect(try daemon.store.pendingDeliveries(hook: "broken").count == 2)
+            try daemon.close()
 
-                // Item 1's body is the first record of the first segment.
-                let segment = directory.path + "/state/segment-00000001.items"
-                try Self.flipByte(in: segment, at: 16 + 30)
-                let repaired = RecordingHook(name: "broken")
-                var fixed = settings
-                fixed.hooks[1] = HookSettings(hook: repaired)
-                let restarted = try Daemon(
-                    settings: fixed, logger: quietLogger, clock: LaterClock(seconds: 3 * 86_400 - 60))
-                let summary = await restarted.pollOnce()
-                #expect(repaired.calls == [["Item 2"]])
-                #expect(summary.delivered == 1)
-                let dead = try restarted.store.deadDeliveries()
-                #expect(dead.count == 1)
-                let error = try #require(dead.first?.lastError)
-                #expect(error.hasPrefix("the stored item cannot be read: \(segment) at offset 16: item body fails"))
-                #expect(try restarted.store.pendingDeliveries().isEmpty)
-                try restarted.close()
-            }
+            // Item 1's body is the first record of the first segment.
+            let segment = bed.statePath + "/segment-00000001.items"
+            try Self.flipByte(in: segment, at: 16 + 30)
+            let repaired = RecordingHook(name: "broken")
+            // Built again with the repaired hook in place of the broken one, and the clock near max_age.
+            let restarted = try bed.daemon(
+                feeds, hooks: [HookSettings(hook: repaired)], notifyExisting: true,
+                clock: LaterClock(seconds: 3 * 86_400 - 60))
+            let summary = await restarted.pollOnce()
+            #expect(repaired.calls == [["Item 2"]])
+            #expect(summary.delivered == 1)
+            let dead = try restarted.store.deadDeliveries()
+            #expect(dead.count == 1)
+            let error = try #require(dead.first?.lastError)
+            #expect(error.hasPrefix("the stored item cannot be read: \(segment) at offset 16: item body fails"))
+            #expect(try restarted.store.pendingDeliveries().isEmpty)
+            try restarted.close()
         }
     }
 
     @Test("listen: /items skips a damaged item body, logs a warning naming it, and answers 200 with the rest")
     func listenerWithDamagedBody() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1, 2])
-                await feeds.route(["/a.xml"], on: server)
-                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                let child = try await ProcessTests.Child(
-                    arguments: ProcessTests.arguments(in: directory, interval: "3600"),
-                    environment: ["DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1"])
-                defer { if child.process.isRunning { child.signal(SIGKILL) } }
-                var listening: String? = nil
-                #expect(
-                    await eventually {
-                        listening = child.stderr.split(separator: "\n").first { $0.contains("HTTP listener started") }
-                            .flatMap { $0.split(separator: " ").first { $0.hasPrefix("listen=") } }
-                            .map { "http://" + $0.dropFirst("listen=".count) }
-                        return listening != nil
-                    }, "\(child.stderr)")
-                let url = try #require(listening)
-                #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles.count == 2 })
-                let segment = directory.path + "/state/segment-00000001.items"
-                try Self.flipByte(in: segment, at: 16 + 30)
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2]]) { bed in
+            try bed.writeFeeds([("a", "/a.xml")])
+            let child = try await bed.startChild(
+                interval: "3600",
+                environment: ["DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1"])
+            defer { if child.process.isRunning { child.signal(SIGKILL) } }
+            let url = try #require(await child.listenerAddress().map { "http://" + $0 }, "\(child.stderr)")
+            #expect(await eventually { bed.logged.count == 2 })
+            let segment = bed.statePath + "/segment-00000001.items"
+            try Self.flipByte(in: segment, at: 16 + 30)
 
-                let fetcher = try HTTPFetcher()
-                defer { fetcher.shutdown() }
-                let result = await fetcher.fetch(FetchRequest(url: url + "/items"))
-                let content = try #require(result.content, "\(result)")
-                let items = try JSONSerialization.jsonObject(with: Data(content.body)) as? [[String: Any]]
-                #expect(items?.map { $0["title"] as? String } == ["Item 2"])
-                #expect(
-                    await eventually {
-                        child.stderr.contains("damaged item skipped in /items")
-                            && child.stderr.contains("\(segment) at offset 16")
-                    }, "\(child.stderr)")
+            let fetcher = try HTTPFetcher()
+            defer { fetcher.shutdown() }
+            let result = await fetcher.fetch(FetchRequest(url: url + "/items"))
+            let content = try #require(result.content, "\(result)")
+            let items = try JSONSerialization.jsonObject(with: Data(content.body)) as? [[String: Any]]
+            #expect(items?.map { $0["title"] as? String } == ["Item 2"])
+            #expect(
+                await eventually {
+                    child.stderr.contains("damaged item skipped in /items")
+                        && child.stderr.contains("\(segment) at offset 16")
+                }, "\(child.stderr)")
 
-                child.signal(SIGTERM)
-                #expect(await child.exitStatus() == 0, "\(child.stderr)")
-            }
+            child.signal(SIGTERM)
+            #expect(await child.exitStatus() == 0, "\(child.stderr)")
         }
     }
 }

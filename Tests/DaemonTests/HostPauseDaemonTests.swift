@@ -128,8 +128,8 @@ struct HostPauseDaemonTests {
         await feeds.route(["/calm.xml"], on: calm)
         var settings = try testSettings(
             directory: directory,
-            feeds: (0..<6).map { FeedSettings(name: "f\($0)", url: base + "/f\($0).xml") }
-                + [FeedSettings(name: "calm", url: calmBase + "/calm.xml")],
+            feeds: (0..<6).map { TestFeed(name: "f\($0)", url: base + "/f\($0).xml") }
+                + [TestFeed(name: "calm", url: calmBase + "/calm.xml")],
             interval: .seconds(1))
         settings.fetch.perHost = 1
         let logs = InMemoryLogHandler()

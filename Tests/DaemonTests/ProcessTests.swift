@@ -90,230 +90,188 @@ struct ProcessTests {
     @Test(
         "SIGTERM: READY=1, STATUS=, WATCHDOG=1 and STOPPING=1 on the notify socket, then exit 0 with the store flushed")
     func notifyAndTerminate() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1])
-                await feeds.route(["/a.xml"], on: server)
-                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                let socketPath = directory.path + "/notify.sock"
-                let socket = try DatagramSocket.bound(to: socketPath)
-                let child = try await Child(
-                    arguments: Self.arguments(in: directory, interval: "1"),
-                    environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "2000000"])
-                var messages: [String] = []
-                func receive(until predicate: (String) -> Bool) throws -> Bool {
-                    let deadline = ContinuousClock.now + .seconds(10)
-                    while ContinuousClock.now < deadline {
-                        if let message = try socket.receive(timeoutMilliseconds: 200) {
-                            messages.append(message)
-                            if predicate(message) { return true }
-                        }
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
+            try bed.writeFeeds([("a", "/a.xml")])
+            let socketPath = bed.directory.path + "/notify.sock"
+            let socket = try DatagramSocket.bound(to: socketPath)
+            let child = try await bed.startChild(
+                interval: "1", environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "2000000"])
+            var messages: [String] = []
+            func receive(until predicate: (String) -> Bool) throws -> Bool {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline {
+                    if let message = try socket.receive(timeoutMilliseconds: 200) {
+                        messages.append(message)
+                        if predicate(message) { return true }
                     }
-                    return false
                 }
-                #expect(try receive { $0.contains("READY=1") }, "\(child.stderr)")
-                #expect(messages.first?.contains("STATUS=1 feeds") == true)
-                #expect(await eventually { await server.hits("/a.xml") >= 2 })
-                feeds.set("/a.xml", items: [1, 2])
-                #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 2"] })
-                #expect(try receive { $0.contains("STATUS=") && $0.contains("1 new items") }, "\(messages)")
-                #expect(try messages.contains("WATCHDOG=1") || receive { $0 == "WATCHDOG=1" }, "\(messages)")
-                child.signal(SIGTERM)
-                #expect(try receive { $0.contains("STOPPING=1") }, "\(messages)")
-                #expect(await child.exitStatus() == 0, "\(child.stderr)")
-                #expect(child.stderr.contains("notice feedd: stopped"))
+                return false
             }
+            #expect(try receive { $0.contains("READY=1") }, "\(child.stderr)")
+            #expect(messages.first?.contains("STATUS=1 feeds") == true)
+            #expect(await eventually { await bed.server.hits("/a.xml") >= 2 })
+            bed.feeds.set("/a.xml", items: [1, 2])
+            #expect(await eventually { bed.logged == ["Item 2"] })
+            #expect(try receive { $0.contains("STATUS=") && $0.contains("1 new items") }, "\(messages)")
+            #expect(try messages.contains("WATCHDOG=1") || receive { $0 == "WATCHDOG=1" }, "\(messages)")
+            child.signal(SIGTERM)
+            #expect(try receive { $0.contains("STOPPING=1") }, "\(messages)")
+            #expect(await child.exitStatus() == 0, "\(child.stderr)")
+            #expect(child.stderr.contains("notice feedd: stopped"))
         }
     }
 
     @Test("listen: the HTTP listener serves health, metrics, feeds and items while the daemon runs")
     func httpListener() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1, 2])
-                await feeds.route(["/a.xml"], on: server)
-                _ = try directory.write("a=\(base)/a.xml\nbroken=\(base)/missing.xml\n", to: "feeds.txt")
-                let child = try await Child(
-                    arguments: Self.arguments(in: directory, interval: "1"),
-                    environment: ["DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1"])
-                // The kernel picks the port; the log says which.
-                var listening: String? = nil
-                #expect(
-                    await eventually {
-                        listening = child.stderr.split(separator: "\n").first { $0.contains("HTTP listener started") }
-                            .flatMap { $0.split(separator: " ").first { $0.hasPrefix("listen=") } }
-                            .map { "http://" + $0.dropFirst("listen=".count) }
-                        return listening != nil
-                    }, "\(child.stderr)")
-                let url = try #require(listening)
-                #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles.count == 2 })
-                let fetcher = try HTTPFetcher()
-                defer { fetcher.shutdown() }
-                func get(_ path: String) async -> (Int, String) {
-                    switch await fetcher.fetch(FetchRequest(url: url + path)) {
-                    case .content(let content): return (200, String(decoding: content.body, as: UTF8.self))
-                    case .failure(.httpStatus(_, let code, _, _)): return (code, "")
-                    default: return (0, "")
-                    }
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2]]) { bed in
+            try bed.writeFeeds([("a", "/a.xml"), ("broken", "/missing.xml")])
+            let child = try await bed.startChild(
+                interval: "1", environment: ["DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1"])
+            // The kernel picks the port; the log says which.
+            let url = try #require(await child.listenerAddress().map { "http://" + $0 }, "\(child.stderr)")
+            #expect(await eventually { bed.logged.count == 2 })
+            let fetcher = try HTTPFetcher()
+            defer { fetcher.shutdown() }
+            func get(_ path: String) async -> (Int, String) {
+                switch await fetcher.fetch(FetchRequest(url: url + path)) {
+                case .content(let content): return (200, String(decoding: content.body, as: UTF8.self))
+                case .failure(.httpStatus(_, let code, _, _)): return (code, "")
+                default: return (0, "")
                 }
-
-                let (healthStatus, health) = await get("/health")
-                #expect(healthStatus == 200)
-                let healthObject = try JSONSerialization.jsonObject(with: Data(health.utf8)) as? [String: Any]
-                #expect(healthObject?["status"] as? String == "ok")
-                #expect(healthObject?["feeds"] as? Int == 2)
-
-                // Both feeds polled: "a" stored its items, "broken" failed (they need not finish together).
-                #expect(
-                    await eventually {
-                        let text = await get("/metrics").1
-                        return text.contains("feedd_items_new_total 2") && text.contains("feedd_feeds_failing 1.0\n")
-                    })
-                let metrics = await get("/metrics").1
-                #expect(metrics.contains("# TYPE feedd_polls_total counter"))
-                #expect(metrics.contains("feedd_feeds 2.0\n"))
-                #expect(metrics.contains("feedd_feeds_failing 1.0\n"), "\(metrics)")
-                #expect(metrics.contains("feedd_items_stored 2.0\n"))
-                #expect(metrics.contains("feedd_outbox_deliveries{status=\"dead\"} 0.0\n"))
-
-                let feedList =
-                    try JSONSerialization.jsonObject(with: Data(await get("/feeds").1.utf8)) as? [[String: Any]]
-                #expect(feedList?.map { $0["name"] as? String } == ["a", "broken"])
-                #expect(feedList?.first?["items"] as? Int == 2)
-                #expect((feedList?.last?["last_error"] as? String)?.contains("404") == true, "\(feedList ?? [])")
-
-                let items =
-                    try JSONSerialization.jsonObject(with: Data(await get("/items?feed=a&limit=1").1.utf8))
-                    as? [[String: Any]]
-                #expect(items?.count == 1)
-                #expect(items?.first?["feed"] as? String == "a")
-                #expect(items?.first?["title"] as? String == "Item 2")
-
-                #expect(await get("/items?feed=nobody").0 == 404)
-                #expect(await get("/items?limit=zero").0 == 400)
-                #expect(await get("/nothing-here").0 == 404)
-
-                child.signal(SIGTERM)
-                #expect(await child.exitStatus() == 0, "\(child.stderr)")
-                #expect(await get("/health").0 == 0, "the listener closes with the daemon")
             }
+
+            let (healthStatus, health) = await get("/health")
+            #expect(healthStatus == 200)
+            let healthObject = try JSONSerialization.jsonObject(with: Data(health.utf8)) as? [String: Any]
+            #expect(healthObject?["status"] as? String == "ok")
+            #expect(healthObject?["feeds"] as? Int == 2)
+
+            // Both feeds polled: "a" stored its items, "broken" failed (they need not finish together).
+            #expect(
+                await eventually {
+                    let text = await get("/metrics").1
+                    return text.contains("feedd_items_new_total 2") && text.contains("feedd_feeds_failing 1.0\n")
+                })
+            let metrics = await get("/metrics").1
+            #expect(metrics.contains("# TYPE feedd_polls_total counter"))
+            #expect(metrics.contains("feedd_feeds 2.0\n"))
+            #expect(metrics.contains("feedd_feeds_failing 1.0\n"), "\(metrics)")
+            #expect(metrics.contains("feedd_items_stored 2.0\n"))
+            #expect(metrics.contains("feedd_outbox_deliveries{status=\"dead\"} 0.0\n"))
+
+            let feedList =
+                try JSONSerialization.jsonObject(with: Data(await get("/feeds").1.utf8)) as? [[String: Any]]
+            #expect(feedList?.map { $0["name"] as? String } == ["a", "broken"])
+            #expect(feedList?.first?["items"] as? Int == 2)
+            #expect((feedList?.last?["last_error"] as? String)?.contains("404") == true, "\(feedList ?? [])")
+
+            let items =
+                try JSONSerialization.jsonObject(with: Data(await get("/items?feed=a&limit=1").1.utf8))
+                as? [[String: Any]]
+            #expect(items?.count == 1)
+            #expect(items?.first?["feed"] as? String == "a")
+            #expect(items?.first?["title"] as? String == "Item 2")
+
+            #expect(await get("/items?feed=nobody").0 == 404)
+            #expect(await get("/items?limit=zero").0 == 400)
+            #expect(await get("/nothing-here").0 == 404)
+
+            child.signal(SIGTERM)
+            #expect(await child.exitStatus() == 0, "\(child.stderr)")
+            #expect(await get("/health").0 == 0, "the listener closes with the daemon")
         }
     }
 
     @Test("listen: a port already taken is logged and tried again, and the daemon polls all the same")
     func httpListenerPortTaken() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1])
-                await feeds.route(["/a.xml"], on: server)
-                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                // The test server's own port is taken.
-                let taken = String(base.dropFirst("http://".count))
-                let child = try await Child(
-                    arguments: Self.arguments(in: directory, interval: "1"),
-                    environment: ["DAEMONCHILD_LISTEN": taken, "DAEMONCHILD_NOTIFY_EXISTING": "1"])
-                #expect(await eventually { child.stderr.contains("HTTP listener failed; trying again in 30 s") })
-                #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 1"] })
-                child.signal(SIGTERM)
-                #expect(await child.exitStatus() == 0, "\(child.stderr)")
-            }
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
+            try bed.writeFeeds([("a", "/a.xml")])
+            // The test server's own port is taken.
+            let taken = String(bed.base.dropFirst("http://".count))
+            let child = try await bed.startChild(
+                interval: "1", environment: ["DAEMONCHILD_LISTEN": taken, "DAEMONCHILD_NOTIFY_EXISTING": "1"])
+            #expect(await eventually { child.stderr.contains("HTTP listener failed; trying again in 30 s") })
+            #expect(await eventually { bed.logged == ["Item 1"] })
+            child.signal(SIGTERM)
+            #expect(await child.exitStatus() == 0, "\(child.stderr)")
         }
     }
 
     @Test("SIGHUP reloads: an added feed starts, a removed one stops, and a bad reload keeps the old settings")
     func reload() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1])
-                feeds.set("/b.xml", items: [1])
-                await feeds.route(["/a.xml", "/b.xml"], on: server)
-                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                let child = try await Child(arguments: Self.arguments(in: directory, interval: "1"))
-                #expect(await eventually { await server.hits("/a.xml") >= 1 }, "\(child.stderr)")
-                #expect(await server.hits("/b.xml") == 0)
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1], "/b.xml": [1]]) { bed in
+            try bed.writeFeeds([("a", "/a.xml")])
+            let child = try await bed.startChild(interval: "1")
+            #expect(await eventually { await bed.server.hits("/a.xml") >= 1 }, "\(child.stderr)")
+            #expect(await bed.server.hits("/b.xml") == 0)
 
-                _ = try directory.write("b=\(base)/b.xml\n", to: "feeds.txt")
-                child.signal(SIGHUP)
-                #expect(await eventually { await server.hits("/b.xml") >= 2 }, "\(child.stderr)")
-                // b's polls are the clock: three more of them are three more one-second rounds, in which a
-                // still scheduled would be polled about three times; one poll may have been in flight.
-                let aHits = await server.hits("/a.xml")
-                let bRounds = await server.hits("/b.xml")
-                #expect(await eventually { await server.hits("/b.xml") >= bRounds + 3 }, "\(child.stderr)")
-                #expect(await server.hits("/a.xml") <= aHits + 1)
+            try bed.writeFeeds([("b", "/b.xml")])
+            child.signal(SIGHUP)
+            #expect(await eventually { await bed.server.hits("/b.xml") >= 2 }, "\(child.stderr)")
+            // b's polls are the clock: three more of them are three more one-second rounds, in which a
+            // still scheduled would be polled about three times; one poll may have been in flight.
+            let aHits = await bed.server.hits("/a.xml")
+            let bRounds = await bed.server.hits("/b.xml")
+            #expect(await eventually { await bed.server.hits("/b.xml") >= bRounds + 3 }, "\(child.stderr)")
+            #expect(await bed.server.hits("/a.xml") <= aHits + 1)
 
-                _ = try directory.write("garbage\n", to: "feeds.txt")
-                child.signal(SIGHUP)
-                #expect(await eventually { child.stderr.contains("reload failed; keeping the settings in force") })
-                let bHits = await server.hits("/b.xml")
-                #expect(await eventually { await server.hits("/b.xml") > bHits })
+            _ = try bed.directory.write("garbage\n", to: "feeds.txt")
+            child.signal(SIGHUP)
+            #expect(await eventually { child.stderr.contains("reload failed; keeping the settings in force") })
+            let bHits = await bed.server.hits("/b.xml")
+            #expect(await eventually { await bed.server.hits("/b.xml") > bHits })
 
-                child.signal(SIGINT)
-                #expect(await child.exitStatus() == 0, "\(child.stderr)")
-            }
+            child.signal(SIGINT)
+            #expect(await child.exitStatus() == 0, "\(child.stderr)")
         }
     }
 
     @Test("SIGKILL with deliveries pending: after a restart they are delivered, each once")
     func killedWithPendingDeliveries() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1, 2])
-                await feeds.route(["/a.xml"], on: server)
-                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                // A file stands where the hook's folder should be (a missing folder would be made):
-                // every attempt fails and is retried.
-                try directory.write("not a folder yet", to: "later")
-                let log = directory.path + "/later/log.jsonl"
-                let arguments = [directory.path + "/state", log, directory.path + "/feeds.txt", "1"]
-                let environment = ["DAEMONCHILD_NOTIFY_EXISTING": "1", "DAEMONCHILD_RETRY_SECONDS": "1"]
-                let first = try await Child(arguments: arguments, environment: environment)
-                #expect(await eventually { first.stderr.contains("delivery failed; will retry") }, "\(first.stderr)")
-                first.signal(SIGKILL)
-                // It died of the signal within the wait (nil would mean it outlived it and was killed there).
-                #expect(await first.exitStatus() != nil)
-                #expect(first.process.terminationReason == .uncaughtSignal)
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2]]) { bed in
+            try bed.writeFeeds([("a", "/a.xml")])
+            // A file stands where the hook's folder should be (a missing folder would be made):
+            // every attempt fails and is retried.
+            try bed.directory.write("not a folder yet", to: "later")
+            let log = bed.directory.path + "/later/log.jsonl"
+            let arguments = [bed.directory.path + "/state", log, bed.directory.path + "/feeds.txt", "1"]
+            let environment = ["DAEMONCHILD_NOTIFY_EXISTING": "1", "DAEMONCHILD_RETRY_SECONDS": "1"]
+            let first = try await Child(arguments: arguments, environment: environment)
+            #expect(await eventually { first.stderr.contains("delivery failed; will retry") }, "\(first.stderr)")
+            first.signal(SIGKILL)
+            // It died of the signal within the wait (nil would mean it outlived it and was killed there).
+            #expect(await first.exitStatus() != nil)
+            #expect(first.process.terminationReason == .uncaughtSignal)
 
-                try FileManager.default.removeItem(atPath: directory.path + "/later")
-                try FileManager.default.createDirectory(
-                    atPath: directory.path + "/later", withIntermediateDirectories: true)
-                let second = try await Child(arguments: arguments, environment: environment)
-                #expect(await eventually { JSONLines(path: log).titles.count >= 2 }, "\(second.stderr)")
-                // Two more poll rounds (one second apart, past the one-second retry delay) before looking
-                // again, so that a duplicate delivery would have had its chance.
-                let polls = await server.hits("/a.xml")
-                #expect(await eventually { await server.hits("/a.xml") >= polls + 2 }, "\(second.stderr)")
-                #expect(JSONLines(path: log).titles == ["Item 1", "Item 2"])
-                second.signal(SIGTERM)
-                #expect(await second.exitStatus() == 0, "\(second.stderr)")
-            }
+            try FileManager.default.removeItem(atPath: bed.directory.path + "/later")
+            try FileManager.default.createDirectory(
+                atPath: bed.directory.path + "/later", withIntermediateDirectories: true)
+            let second = try await Child(arguments: arguments, environment: environment)
+            #expect(await eventually { JSONLines(path: log).titles.count >= 2 }, "\(second.stderr)")
+            // Two more poll rounds (one second apart, past the one-second retry delay) before looking
+            // again, so that a duplicate delivery would have had its chance.
+            let polls = await bed.server.hits("/a.xml")
+            #expect(await eventually { await bed.server.hits("/a.xml") >= polls + 2 }, "\(second.stderr)")
+            #expect(JSONLines(path: log).titles == ["Item 1", "Item 2"])
+            second.signal(SIGTERM)
+            #expect(await second.exitStatus() == 0, "\(second.stderr)")
         }
     }
 
     @Test("poll once: the feed's items are stored, delivered on the next run, and the process exits")
     func pollOnceChild() async throws {
-        try await withTemporaryDirectory { directory in
-            try await HTTPTestServer.withRunning { server, base in
-                let feeds = FeedServer()
-                feeds.set("/a.xml", items: [1, 2])
-                await feeds.route(["/a.xml"], on: server)
-                _ = try directory.write("a=\(base)/a.xml\n", to: "feeds.txt")
-                let arguments = Self.arguments(in: directory, interval: "60") + ["once"]
-                let first = try await ProcessRunner.run(
-                    builtExecutable("DaemonChild"), arguments: arguments, timeout: .seconds(20))
-                #expect(first.status == 0, "\(first.stderrText)")
-                #expect(first.stdoutText == "polled 1 new 2 delivered 0 failed 0\n")
-                feeds.set("/a.xml", items: [1, 2, 3])
-                let second = try await ProcessRunner.run(
-                    builtExecutable("DaemonChild"), arguments: arguments, timeout: .seconds(20))
-                #expect(second.stdoutText == "polled 1 new 1 delivered 1 failed 0\n", "\(second.stderrText)")
-                #expect(JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 3"])
-            }
+        try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2]]) { bed in
+            try bed.writeFeeds([("a", "/a.xml")])
+            let arguments = Self.arguments(in: bed.directory, interval: "60") + ["once"]
+            let first = try await ProcessRunner.run(
+                builtExecutable("DaemonChild"), arguments: arguments, timeout: .seconds(20))
+            #expect(first.status == 0, "\(first.stderrText)")
+            #expect(first.stdoutText == "polled 1 new 2 delivered 0 failed 0\n")
+            bed.feeds.set("/a.xml", items: [1, 2, 3])
+            let second = try await ProcessRunner.run(
+                builtExecutable("DaemonChild"), arguments: arguments, timeout: .seconds(20))
+            #expect(second.stdoutText == "polled 1 new 1 delivered 1 failed 0\n", "\(second.stderrText)")
+            #expect(bed.logged == ["Item 3"])
         }
     }
 

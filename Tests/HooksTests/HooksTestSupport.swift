@@ -4,27 +4,6 @@ import Hooks
 import Synchronization
 import TestSupport
 
-/// A clock the test moves by hand.
-final class ManualClock: WallClock {
-    private let current: Mutex<Int64>
-
-    init(_ seconds: Int64 = 1_800_000_000) {
-        current = Mutex(seconds)
-    }
-
-    func now() -> Timestamp {
-        Timestamp(secondsSince1970: current.withLock { $0 })
-    }
-
-    func advance(_ seconds: Int64) {
-        current.withLock { $0 += seconds }
-    }
-
-    func set(_ timestamp: Timestamp) {
-        current.withLock { $0 = timestamp.secondsSince1970 }
-    }
-}
-
 /// A thread-safe counter for scripted server routes.
 final class Counter: Sendable {
     private let value = Atomic<Int>(0)

@@ -1,0 +1,52 @@
+public import FeedModel
+public import Logging
+public import Platform
+
+extension Daemon {
+    /// The composition root: the daemon of `blueprint` (its configuration loaded and turned into settings,
+    /// the store opened, the fetcher started). Throws `.configuration` for a configuration that cannot be
+    /// used, and what `init(settings:…)` throws.
+    ///
+    /// - Parameters:
+    ///   - clock: the clocks and sleeping of every part; tests pass a `ManualClock`.
+    ///   - random: numbers in `0..<1` for jitter and spreading.
+    ///   - loaded: the blueprint's settings when the caller has them already (it read the log settings
+    ///     first), so that the configuration is read once.
+    public static func build(
+        _ blueprint: DaemonBlueprint, loaded: LoadedSettings? = nil, logger: Logger,
+        clock: any TimeSource = SystemClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) throws(DaemonError) -> Daemon {
+        let settings: DaemonSettings
+        if let loaded {
+            settings = loaded.settings
+        } else {
+            do throws(ConfigurationFailure) {
+                settings = try blueprint.settings().settings
+            } catch {
+                throw .configuration(error)
+            }
+        }
+        return try Daemon(settings: settings, logger: logger, clock: clock, random: random)
+    }
+
+    /// Runs the daemon of `blueprint` in the foreground until SIGTERM or SIGINT (`run(settings:…)`);
+    /// SIGHUP loads the blueprint again. `loaded`: its settings when the caller has them already (it
+    /// read the log settings first), so that the file is read once at start.
+    public static func run(
+        _ blueprint: DaemonBlueprint, loaded: LoadedSettings? = nil, logger: Logger,
+        notifier: SystemdNotifier = SystemdNotifier()
+    ) async throws(DaemonError) {
+        let settings: DaemonSettings
+        if let loaded {
+            settings = loaded.settings
+        } else {
+            do throws(ConfigurationFailure) {
+                settings = try blueprint.settings().settings
+            } catch {
+                throw .configuration(error)
+            }
+        }
+        try await run(
+            settings: settings, logger: logger, reload: { try blueprint.settings().settings }, notifier: notifier)
+    }
+}
