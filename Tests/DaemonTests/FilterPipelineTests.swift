@@ -69,7 +69,7 @@ struct ReferenceAgreementTests {
                 let filter = try ItemFilter(include: ["/^\(Self.text)$/c"])
                 let settings = try testSettings(
                     directory: directory,
-                    feeds: [FeedSettings(name: "refs", url: base + "/refs.xml", hooks: ["exact"])],
+                    feeds: [TestFeed(name: "refs", url: base + "/refs.xml", hooks: ["exact"])],
                     extraHooks: [HookSettings(hook: hook, filter: filter)], notifyExisting: true)
                 let daemon = try Daemon(settings: settings, logger: quietLogger)
                 _ = await daemon.pollOnce()

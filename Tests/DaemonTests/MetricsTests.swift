@@ -99,12 +99,12 @@ struct DaemonMetricsTests {
                     await feeds.route(["/a.xml", "/b.xml"], on: server)
                     let first = try Daemon(
                         settings: testSettings(
-                            directory: one, feeds: [FeedSettings(name: "a", url: base + "/a.xml")], notifyExisting: .all
+                            directory: one, feeds: [TestFeed(name: "a", url: base + "/a.xml")], notifyExisting: .all
                         ),
                         logger: quietLogger)
                     let second = try Daemon(
                         settings: testSettings(
-                            directory: two, feeds: [FeedSettings(name: "b", url: base + "/b.xml")], notifyExisting: .all
+                            directory: two, feeds: [TestFeed(name: "b", url: base + "/b.xml")], notifyExisting: .all
                         ),
                         logger: quietLogger)
                     _ = await first.pollOnce()

@@ -2,6 +2,7 @@ import Config
 import Daemon
 import FeedModel
 import Hooks
+import Platform
 import Store
 import TestSupport
 import Testing
@@ -24,7 +25,7 @@ struct UpdateHintsPipelineTests {
                         status: 200, headers: ["Content-Type": "application/rss+xml"], body: Array(rss.utf8))
                 }
                 let settings = try testSettings(
-                    directory: directory, feeds: [FeedSettings(name: "hints", url: base + "/hints.xml")])
+                    directory: directory, feeds: [TestFeed(name: "hints", url: base + "/hints.xml")])
                 let daemon = try Daemon(settings: settings, logger: quietLogger)
                 let before = SystemClock().now().secondsSince1970
                 let summary = await daemon.pollOnce()
