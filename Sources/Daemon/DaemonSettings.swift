@@ -41,6 +41,12 @@ public struct DaemonSettings: Sendable {
     /// How often the status page (`GET /`) reloads itself in a browser (config `listen_refresh`); zero:
     /// never.
     public var statusPageRefresh: Duration = .seconds(30)
+    /// The listener guards reads as on a public address although it listens on loopback: what a test sets
+    /// to try the public rules without opening a port to other machines. False: decided by `listen`.
+    public var listenAsPublic = false
+
+    /// Whether every request to the listener needs the token: `listen` is not loopback (or a test says so).
+    public var listenerIsPublic: Bool { listenAsPublic || !(listen?.isLoopback ?? true) }
 
     public init(
         stateDirectory: String,
@@ -95,7 +101,7 @@ public struct DaemonSettings: Sendable {
         }
         if schedule.defaultInterval <= .zero { problems.append("interval must be positive") }
         if fetch.concurrency < 1 || fetch.perHost < 1 { problems.append("concurrency and per_host must be at least 1") }
-        if let listen, !listen.isLoopback, listenToken == nil {
+        if let listen, listenerIsPublic, listenToken == nil {
             problems.append("listen \(listen) is not a loopback address: set listen_token")
         }
         return problems

@@ -1,5 +1,6 @@
 import Config
 import FlyingFox
+import Foundation
 import Hooks
 
 /// Who may use the listener: reads are open on a loopback address; the write API (`POST /api/…`) needs the
@@ -15,7 +16,7 @@ struct ListenerAuth: Sendable {
 
     init(settings: DaemonSettings) {
         token = settings.listenToken
-        readsNeedToken = !(settings.listen?.isLoopback ?? true)
+        readsNeedToken = settings.listenerIsPublic
     }
 
     /// What to do with a request for a route of `access`.
@@ -23,8 +24,9 @@ struct ListenerAuth: Sendable {
         case allowed
         /// `403`: the write API is off (no token configured).
         case disabled
-        /// `401`: no `Authorization: Bearer` header, or a wrong token.
-        case unauthorized(missing: Bool)
+        /// `401`: no `Authorization: Bearer` header, or a wrong token; `basic`: a read, which a browser
+        /// may answer with Basic credentials (the challenge asks for those).
+        case unauthorized(missing: Bool, basic: Bool)
         /// `503`: the configured token cannot be read now (the file is gone).
         case unreadable(String)
     }
@@ -39,9 +41,25 @@ struct ListenerAuth: Sendable {
             return .unreadable(error.description)
         }
         guard !expected.isEmpty else { return .unreadable("listen_token (\(token)) is empty") }
-        guard let presented = Self.bearer(authorization) else { return .unauthorized(missing: true) }
+        // A browser cannot send a bearer token, but asks for Basic credentials by itself: for reads, the
+        // token is also taken as the password of any user name.
+        let presented = Self.bearer(authorization) ?? (access == .read ? Self.basicPassword(authorization) : nil)
+        guard let presented else { return .unauthorized(missing: true, basic: access == .read) }
         return Self.constantTimeEquals(Array(presented.utf8), Array(expected.utf8))
-            ? .allowed : .unauthorized(missing: false)
+            ? .allowed : .unauthorized(missing: false, basic: access == .read)
+    }
+
+    /// The password of an `Authorization: Basic base64(user:password)` header (RFC 7617).
+    static func basicPassword(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let trimmed = header.drop(while: { $0 == " " || $0 == "\t" })
+        guard trimmed.count > 6, trimmed.prefix(6).lowercased() == "basic " else { return nil }
+        let encoded = String(trimmed.dropFirst(6).trimmingPrefixAndSuffix(" \t"))
+        guard let data = Data(base64Encoded: encoded), let colon = data.firstIndex(of: UInt8(ascii: ":")) else {
+            return nil
+        }
+        let password = String(decoding: data[data.index(after: colon)...], as: UTF8.self)
+        return password.isEmpty ? nil : password
     }
 
     /// The token of an `Authorization: Bearer TOKEN` header (the scheme's case does not matter: RFC 9110).
@@ -77,12 +95,18 @@ struct ListenerAuth: Sendable {
                 error: "the write API is off: set listen_token = { file = \"/etc/feedd/api-token\" } "
                     + "(or { env = \"FEEDD_API_TOKEN\" }) in the configuration, restart feedd, and send "
                     + "Authorization: Bearer TOKEN")
-        case .unauthorized(let missing):
-            let challenge = missing ? "Bearer realm=\"feedd\"" : "Bearer realm=\"feedd\", error=\"invalid_token\""
+        case .unauthorized(let missing, let basic):
+            // One challenge (browsers read one per header): Basic for reads, so that a browser asks for the
+            // token as a password; Bearer for the write API.
+            let challenge =
+                basic
+                ? "Basic realm=\"feedd\""
+                : missing ? "Bearer realm=\"feedd\"" : "Bearer realm=\"feedd\", error=\"invalid_token\""
             return StatusServer.json(
                 .unauthorized,
                 error: missing
                     ? "this needs Authorization: Bearer TOKEN (the token of listen_token)"
+                        + (basic ? ", or the token as the password of any user name (a browser asks for it)" : "")
                     : "the token is wrong",
                 headers: [HTTPHeader("WWW-Authenticate"): challenge])
         case .unreadable:

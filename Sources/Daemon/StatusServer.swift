@@ -185,7 +185,9 @@ struct StatusServer: HTTPHandler {
             statusCode: status, headers: [.contentType: "application/json; charset=utf-8"], body: Data(body + [0x0A]))
     }
 
-    static func json(_ status: HTTPStatusCode, error: String, headers: HTTPHeaders = [:]) -> HTTPResponse {
+    /// `headers` is a plain dictionary: FlyingFox's `HTTPHeaders` literal splits a value at its commas, and
+    /// setting those back one by one would keep only the last part (`Allow: GET, HEAD` would say `HEAD`).
+    static func json(_ status: HTTPStatusCode, error: String, headers: [HTTPHeader: String] = [:]) -> HTTPResponse {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("error")

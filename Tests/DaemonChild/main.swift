@@ -109,6 +109,8 @@ enum ChildError: Error, CustomStringConvertible {
             // What no configuration key sets: every feed polled at start, a short shutdown, the limits.
             settings.schedule.initialSpread = .zero
             settings.shutdownGrace = .seconds(3)
+            // $DAEMONCHILD_LISTEN_PUBLIC=1: the listener (on loopback) guards reads as on a public address.
+            settings.listenAsPublic = OS.environment("DAEMONCHILD_LISTEN_PUBLIC") == "1"
             if let (_, numbers) = limits {
                 settings.listenerLimits.headerTimeout = .milliseconds(numbers[0])
                 settings.listenerLimits.idleTimeout = .milliseconds(numbers[1])

@@ -14,10 +14,14 @@ extension ProcessTests {
         /// A child daemon polling `feeds` (name=URL lines) every hour (so only the first poll and the API's
         /// polls happen), its listener on a port the kernel picks, with the token file when `withToken`.
         static func start(
-            in directory: TemporaryDirectory, feeds: String, withToken: Bool, listen: String = "127.0.0.1:0"
+            in directory: TemporaryDirectory, feeds: String, withToken: Bool, asPublic: Bool = false
         ) async throws -> (ProcessTests.Child, UInt16) {
             _ = try directory.write(feeds, to: "feeds.txt")
-            var environment = ["DAEMONCHILD_LISTEN": listen, "DAEMONCHILD_NOTIFY_EXISTING": "1"]
+            // asPublic: on 127.0.0.1, guarded as on a public address (no port opened to other machines).
+            var environment = [
+                "DAEMONCHILD_LISTEN": "127.0.0.1:0", "DAEMONCHILD_NOTIFY_EXISTING": "1",
+                "DAEMONCHILD_LISTEN_PUBLIC": asPublic ? "1" : "0",
+            ]
             if withToken {
                 environment["DAEMONCHILD_LISTEN_TOKEN_FILE"] = try directory.write(Self.token + "\n", to: "token").path
             }
@@ -85,7 +89,9 @@ extension ProcessTests {
                     let wrong = try await HTTPAnswer.send(
                         "POST", "/api/feeds/a/poll", token: "s3cret-token-for-test", port: port)
                     #expect(wrong.status == 401)
-                    #expect(wrong.headers["www-authenticate"]?.contains("invalid_token") == true, "\(wrong)")
+                    #expect(
+                        wrong.headers["www-authenticate"] == "Bearer realm=\"feedd\", error=\"invalid_token\"",
+                        "\(wrong)")
                     let longer = try await HTTPAnswer.send(
                         "POST", "/api/feeds/a/poll", token: Self.token + "x", port: port)
                     #expect(longer.status == 401)
@@ -96,6 +102,9 @@ extension ProcessTests {
                     let asGet = try await HTTPAnswer.send("GET", "/api/feeds/a/poll", token: Self.token, port: port)
                     #expect(asGet.status == 405)
                     #expect(asGet.headers["allow"] == "POST")
+                    let posted = try await HTTPAnswer.send("POST", "/health", port: port)
+                    #expect(posted.status == 405)
+                    #expect(posted.headers["allow"] == "GET, HEAD", "\(posted)")
 
                     // With the token: a real fetch arrives, and the answer says what it brought.
                     feeds.set("/a.xml", items: [1, 2])
@@ -190,18 +199,28 @@ extension ProcessTests {
                     feeds.set("/a.xml", items: [1])
                     await feeds.route(["/a.xml"], on: server)
                     let (child, port) = try await Self.start(
-                        in: directory, feeds: "a=\(base)/a.xml\n", withToken: true, listen: "0.0.0.0:0")
+                        in: directory, feeds: "a=\(base)/a.xml\n", withToken: true, asPublic: true)
                     defer { child.end() }
-                    for path in ["/health", "/metrics", "/feeds", "/items", "/nothing-here"] {
+                    for path in ["/", "/feed.atom", "/health", "/metrics", "/feeds", "/items", "/nothing-here"] {
                         let refused = try await HTTPAnswer.send("GET", path, port: port)
                         #expect(refused.status == 401, "\(path): \(refused)")
-                        #expect(refused.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+                        // A browser shown this asks for a user name and password: the token is the password.
+                        #expect(refused.headers["www-authenticate"]?.hasPrefix("Basic realm=") == true, "\(refused)")
                         let wrong = try await HTTPAnswer.send("GET", path, token: "nope", port: port)
                         #expect(wrong.status == 401, "\(path): \(wrong)")
+                        let wrongBasic = try await HTTPAnswer.send("GET", path, basic: ("me", "nope"), port: port)
+                        #expect(wrongBasic.status == 401, "\(path): \(wrongBasic)")
                     }
-                    for path in ["/health", "/metrics", "/feeds", "/items"] {
+                    for path in ["/", "/feed.atom", "/health", "/metrics", "/feeds", "/items"] {
                         #expect(try await HTTPAnswer.send("GET", path, token: Self.token, port: port).status == 200)
+                        let basic = try await HTTPAnswer.send("GET", path, basic: ("anyone", Self.token), port: port)
+                        #expect(basic.status == 200, "\(path): \(basic)")
                     }
+                    // Writes take the bearer token only, and their challenge says so.
+                    let basicWrite = try await HTTPAnswer.send(
+                        "POST", "/api/feeds/a/poll", basic: ("anyone", Self.token), port: port)
+                    #expect(basicWrite.status == 401, "\(basicWrite)")
+                    #expect(basicWrite.headers["www-authenticate"]?.hasPrefix("Bearer") == true, "\(basicWrite)")
                     #expect(
                         try await HTTPAnswer.send("GET", "/nothing-here", token: Self.token, port: port).status == 404)
                     child.signal(SIGTERM)
@@ -214,7 +233,8 @@ extension ProcessTests {
                     environment: ["DAEMONCHILD_LISTEN": "0.0.0.0:0"])
                 defer { bare.end() }
                 #expect(await bare.exitStatus() == 1)
-                #expect(bare.stderr.contains("is not a loopback address: set listen_token"), "\(bare.stderr)")
+                #expect(bare.stderr.contains("is not a loopback address"), "\(bare.stderr)")
+                #expect(bare.stderr.contains("set listen_token"), "\(bare.stderr)")
             }
         }
 
@@ -236,11 +256,17 @@ struct HTTPAnswer: CustomStringConvertible {
     var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
     var list: [[String: Any]] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [[String: Any]] ?? [] }
 
-    static func send(_ method: String, _ path: String, token: String? = nil, port: UInt16) async throws -> HTTPAnswer {
+    /// `token` goes in a Bearer header; `basic` (user, password) in a Basic one, as a browser sends it.
+    static func send(
+        _ method: String, _ path: String, token: String? = nil, basic: (String, String)? = nil, port: UInt16
+    ) async throws -> HTTPAnswer {
         let socket = try TCPClient.connect(port: port)
         defer { try? socket.close() }
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         if let token { request += "Authorization: Bearer \(token)\r\n" }
+        if let (user, password) = basic {
+            request += "Authorization: Basic \(Data("\(user):\(password)".utf8).base64EncodedString())\r\n"
+        }
         if method == "POST" { request += "Content-Length: 0\r\n" }
         _ = try socket.write(Data((request + "\r\n").utf8))
         let text = try await TCPClient.readResponse(socket, within: .seconds(40))
