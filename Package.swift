@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The PostgreSQL store's client (issue 16): the wire protocol, TLS through swift-nio-ssl.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries: module maps and the few shims Swift cannot call directly.
@@ -76,6 +78,17 @@ let package = Package(
         .target(name: "Fetcher", dependencies: ["FeedModel", "Curl", "Platform"], swiftSettings: strictSettings),
         // The crash-safe file store: fetch state, seen items, outbox (docs/store.md).
         .target(name: "Store", dependencies: ["FeedModel", "Platform"], swiftSettings: strictSettings),
+        // The PostgreSQL store (in progress, docs/store.md): connection settings, schema migrations, leased
+        // claims of feeds and deliveries for several instances sharing one database.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "FeedModel", "Store",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Delivery of new items: exec, webhook, jsonl, maildir and sendmail hooks, filters, retry policy.
         .target(
             name: "Hooks",
@@ -155,6 +168,15 @@ let package = Package(
             name: "StoreCrashWriter",
             dependencies: ["Store", "FeedModel", "Platform"],
             path: "Tests/StoreCrashWriter",
+            swiftSettings: strictSettings
+        ),
+        // Against a throwaway PostgreSQL server the tests start (Tests/TestSupport/PostgresServer.swift).
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "Store", "FeedModel", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
