@@ -176,6 +176,7 @@ let package = Package(
             dependencies: [
                 "PostgresStore", "Store", "FeedModel", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,8 +1,10 @@
 import FeedModel
-import PostgresStore
+import PostgresNIO
 import Store
 import TestSupport
 import Testing
+
+@testable import PostgresStore
 
 extension PostgresTests {
     @Suite struct DeliveryLeaseTests {
@@ -73,6 +75,26 @@ extension PostgresTests {
                         == "delivery \(queued[0].id): the lease of instance \"a\" was lost (expired and taken over)")
                 try await b.markDelivered(queued[0].id, now: at(32))
                 #expect(try await database.value("SELECT status || ' ' || attempts FROM deliveries") == "delivered 1")
+            }
+        }
+
+        @Test("an instance that loses the race for a lane's head takes nothing of that lane")
+        func lostLaneHead() async throws {
+            try await TestDatabase.withStores(["a", "b"]) { _, stores in
+                let (a, b) = (stores[0], stores[1])
+                let queued = try await Self.queue(a, feeds: ["f", "g"], hooks: ["h"], count: 3)
+                let head = try #require(queued.first { $0.feed == "f" }).id
+                // Another instance's claim in flight: its transaction holds the row lock of lane f's head.
+                let claimed = try await a.client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: quietLogger)
+                    try await connection.query(
+                        "SELECT id FROM deliveries WHERE id = \(Int64(head)) FOR UPDATE", logger: quietLogger)
+                    let claimed = try await b.claimDeliveries(
+                        limit: 10, perLane: 3, leaseUntil: at(60), now: at(1))
+                    try await connection.query("ROLLBACK", logger: quietLogger)
+                    return claimed
+                }
+                #expect(claimed.map(\.delivery.feed) == ["g", "g", "g"])
             }
         }
 
