@@ -48,6 +48,19 @@ extension PostgresTests {
             }
         }
 
+        @Test("an instance is recorded with its configuration's digest; a restart keeps its first start")
+        func instances() async throws {
+            try await TestDatabase.withStores(["a", "b"]) { database, stores in
+                try await stores[0].registerInstance(configDigest: "sha256:1", now: start)
+                try await stores[1].registerInstance(configDigest: "sha256:1", now: at(1))
+                try await stores[0].registerInstance(configDigest: "sha256:2", now: at(60))
+                let rows = try await database.value(
+                    "SELECT string_agg(name || ' ' || config_digest || ' ' || "
+                        + "extract(epoch FROM last_seen - started)::int, ',' ORDER BY name) FROM instances")
+                #expect(rows == "a sha256:2 60,b sha256:1 0")
+            }
+        }
+
         @Test("a wrong password is a connection error naming the user and where the password came from")
         func wrongPassword() async throws {
             try await TestDatabase.withStores { database, _ in
