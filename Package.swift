@@ -40,6 +40,8 @@ let package = Package(
         // The listener's /metrics: swift-metrics' counters, timers and gauges into a Prometheus registry.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The PostgreSQL store's client (issue 16): the wire protocol, TLS through swift-nio-ssl.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries: module maps and the few shims Swift cannot call directly.
@@ -77,6 +79,17 @@ let package = Package(
         .target(name: "Fetcher", dependencies: ["FeedModel", "Curl", "Platform"], swiftSettings: strictSettings),
         // The crash-safe file store: fetch state, seen items, outbox (docs/store.md).
         .target(name: "Store", dependencies: ["FeedModel", "Platform"], swiftSettings: strictSettings),
+        // The PostgreSQL store (in progress, docs/store.md): connection settings, schema migrations, leased
+        // claims of feeds and deliveries for several instances sharing one database.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "FeedModel", "Store",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Delivery of new items: exec, webhook, jsonl, maildir and sendmail hooks, filters, retry policy.
         // XML for `PlainText`, the HTML-to-text converter and entity table the parser uses too.
         .target(
@@ -160,6 +173,16 @@ let package = Package(
             name: "StoreCrashWriter",
             dependencies: ["Store", "FeedModel", "Platform"],
             path: "Tests/StoreCrashWriter",
+            swiftSettings: strictSettings
+        ),
+        // Against a throwaway PostgreSQL server the tests start (Tests/TestSupport/PostgresServer.swift).
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "Store", "FeedModel", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,92 @@
+/// One step of the schema: SQL statements applied in one transaction with the others due, then recorded
+/// in `schema_version` (docs/store.md, "PostgreSQL schema").
+struct Migration: Sendable {
+    var version: Int
+    var name: String
+    var statements: [String]
+}
+
+/// The schema's steps in order. A step, once released, never changes: a change is a new step.
+enum Schema {
+    /// The `pg_advisory_xact_lock` key every instance takes while migrating (the bytes of "feedd-sc").
+    static let lockKey: Int64 = 0x6665_6564_642d_7363
+
+    static var latest: Int { migrations.last?.version ?? 0 }
+
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1, name: "feeds, items, deliveries, host pauses, instances",
+            statements: [
+                """
+                CREATE TABLE feeds (
+                    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    name text NOT NULL UNIQUE,
+                    configured_url text NOT NULL,
+                    url text,
+                    etag text,
+                    last_modified text,
+                    next_due timestamptz,
+                    consecutive_failures integer NOT NULL DEFAULT 0,
+                    last_error text,
+                    last_error_at timestamptz,
+                    last_success timestamptz,
+                    title text,
+                    polls bigint NOT NULL DEFAULT 0,
+                    lease_owner text,
+                    lease_expires timestamptz,
+                    removed_at timestamptz,
+                    created timestamptz NOT NULL,
+                    CHECK ((lease_owner IS NULL) = (lease_expires IS NULL))
+                )
+                """,
+                "CREATE INDEX feeds_due ON feeds (next_due NULLS FIRST, id) WHERE removed_at IS NULL",
+                """
+                CREATE TABLE items (
+                    feed_id bigint NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+                    key text NOT NULL,
+                    first_seen timestamptz NOT NULL,
+                    changed timestamptz,
+                    body json,
+                    hash bytea NOT NULL,
+                    PRIMARY KEY (feed_id, key)
+                )
+                """,
+                """
+                CREATE TABLE deliveries (
+                    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    feed_id bigint NOT NULL,
+                    item_key text NOT NULL,
+                    hook text NOT NULL,
+                    event text NOT NULL CHECK (event IN ('new', 'updated')),
+                    status text NOT NULL CHECK (status IN ('pending', 'held', 'dead', 'delivered')),
+                    attempts integer NOT NULL DEFAULT 0,
+                    retry_at timestamptz NOT NULL,
+                    last_error text,
+                    lease_owner text,
+                    lease_expires timestamptz,
+                    created timestamptz NOT NULL,
+                    delivered_at timestamptz,
+                    FOREIGN KEY (feed_id, item_key) REFERENCES items (feed_id, key) ON DELETE CASCADE,
+                    CHECK ((lease_owner IS NULL) = (lease_expires IS NULL))
+                )
+                """,
+                "CREATE INDEX deliveries_lanes ON deliveries (feed_id, hook, id) WHERE status = 'pending'",
+                """
+                CREATE TABLE host_pauses (
+                    host text PRIMARY KEY,
+                    http_status integer,
+                    since timestamptz NOT NULL,
+                    until timestamptz NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE instances (
+                    name text PRIMARY KEY,
+                    config_digest text NOT NULL,
+                    started timestamptz NOT NULL,
+                    last_seen timestamptz NOT NULL
+                )
+                """,
+            ])
+    ]
+}
