@@ -16,16 +16,7 @@ extension Daemon {
         _ blueprint: DaemonBlueprint, loaded: LoadedSettings? = nil, logger: Logger,
         clock: any TimeSource = SystemClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) throws(DaemonError) -> Daemon {
-        let settings: DaemonSettings
-        if let loaded {
-            settings = loaded.settings
-        } else {
-            do throws(ConfigurationFailure) {
-                settings = try blueprint.settings().settings
-            } catch {
-                throw .configuration(error)
-            }
-        }
+        let settings = try resolvedSettings(of: blueprint, loaded: loaded)
         return try Daemon(settings: settings, logger: logger, clock: clock, random: random)
     }
 
@@ -36,17 +27,20 @@ extension Daemon {
         _ blueprint: DaemonBlueprint, loaded: LoadedSettings? = nil, logger: Logger,
         notifier: SystemdNotifier = SystemdNotifier()
     ) async throws(DaemonError) {
-        let settings: DaemonSettings
-        if let loaded {
-            settings = loaded.settings
-        } else {
-            do throws(ConfigurationFailure) {
-                settings = try blueprint.settings().settings
-            } catch {
-                throw .configuration(error)
-            }
-        }
+        let settings = try resolvedSettings(of: blueprint, loaded: loaded)
         try await run(
             settings: settings, logger: logger, reload: { try blueprint.settings().settings }, notifier: notifier)
+    }
+
+    /// The settings of `blueprint`: `loaded` when the caller has them already, else read now.
+    private static func resolvedSettings(
+        of blueprint: DaemonBlueprint, loaded: LoadedSettings?
+    ) throws(DaemonError) -> DaemonSettings {
+        if let loaded { return loaded.settings }
+        do throws(ConfigurationFailure) {
+            return try blueprint.settings().settings
+        } catch {
+            throw .configuration(error)
+        }
     }
 }

@@ -70,7 +70,7 @@ struct ProcessTests {
         }
 
         /// Waits for the exit, up to `timeout`; nil when it did not exit (then it is killed).
-        func exitStatus(timeout: Duration = .seconds(10)) async -> Int32? {
+        func exitStatus(timeout: Duration = .seconds(30)) async -> Int32? {
             let deadline = ContinuousClock.now + timeout
             while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
             if process.isRunning {
