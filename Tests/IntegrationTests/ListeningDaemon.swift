@@ -76,6 +76,28 @@ struct DaemonFailure: Error, CustomStringConvertible {
 /// `rust-blog` (Atom) and `status-blog`, whose server answers 503 with `Retry-After` (so it fails, and
 /// its host is paused).
 enum StatusFixtures {
+    /// Runs `body` with a `feedd run` on the fixtures' configuration (two feed servers on 127.0.0.1, one
+    /// failing), once every feed has been polled and `ready` (if given) holds; the daemon, servers and
+    /// folder are gone when it returns.
+    static func withDaemon(
+        ready: ((ListeningDaemon) async throws -> Void)? = nil,
+        _ body: (ListeningDaemon, TemporaryDirectory) async throws -> Void
+    ) async throws {
+        try await HTTPTestServer.withRunning { server, base in
+            try await HTTPTestServer.withRunning { other, otherBase in
+                await serve(on: server, other: other)
+                try await withTemporaryDirectory { directory in
+                    let daemon = try await ListeningDaemon.start(
+                        try configuration(base: base, other: otherBase, in: directory))
+                    try await waitUntilPolled(daemon)
+                    try await ready?(daemon)
+                    try await body(daemon, directory)
+                    #expect(await daemon.stop() == 0, "\(daemon.process.stderr)")
+                }
+            }
+        }
+    }
+
     static let hostileTitle = "How feed readers should treat <script> in titles"
 
     /// The RSS of `lwn`: three items; the title is escaped twice in the XML, so that the parsed

@@ -10,19 +10,7 @@ extension ListenerViewTests {
     @Suite("the merged feed: /feed.atom and /feed.json", .serialized)
     struct MergedFeedTests {
         private func withDaemon(_ body: (ListeningDaemon, TemporaryDirectory) async throws -> Void) async throws {
-            try await HTTPTestServer.withRunning { server, base in
-                try await HTTPTestServer.withRunning { other, otherBase in
-                    await StatusFixtures.serve(on: server, other: other)
-                    try await withTemporaryDirectory { directory in
-                        let configuration = try StatusFixtures.configuration(
-                            base: base, other: otherBase, in: directory)
-                        let daemon = try await ListeningDaemon.start(configuration)
-                        try await StatusFixtures.waitUntilPolled(daemon)
-                        try await body(daemon, directory)
-                        #expect(await daemon.stop() == 0, "\(daemon.process.stderr)")
-                    }
-                }
-            }
+            try await StatusFixtures.withDaemon(body)
         }
 
         private func parse(_ response: SimpleHTTPResponse) throws -> FeedDocument {

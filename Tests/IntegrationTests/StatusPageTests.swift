@@ -12,24 +12,14 @@ extension ListenerViewTests {
     @Suite("the status page", .serialized)
     struct StatusPageTests {
         private func withDaemon(_ body: (ListeningDaemon, TemporaryDirectory) async throws -> Void) async throws {
-            try await HTTPTestServer.withRunning { server, base in
-                try await HTTPTestServer.withRunning { other, otherBase in
-                    await StatusFixtures.serve(on: server, other: other)
-                    try await withTemporaryDirectory { directory in
-                        let configuration = try StatusFixtures.configuration(
-                            base: base, other: otherBase, in: directory)
-                        let daemon = try await ListeningDaemon.start(configuration)
-                        try await StatusFixtures.waitUntilPolled(daemon)
-                        // The failing webhook has been tried (its deliveries wait with an error).
-                        let deadline = ContinuousClock.now + .seconds(60)
-                        while ContinuousClock.now < deadline, !(try await daemon.get("/").text.contains("HTTP 500")) {
-                            try await Task.sleep(for: .milliseconds(100))
-                        }
-                        try await body(daemon, directory)
-                        #expect(await daemon.stop() == 0, "\(daemon.process.stderr)")
+            // The failing webhook has been tried (its deliveries wait with an error).
+            try await StatusFixtures.withDaemon(
+                ready: { daemon in
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while ContinuousClock.now < deadline, !(try await daemon.get("/").text.contains("HTTP 500")) {
+                        try await Task.sleep(for: .milliseconds(100))
                     }
-                }
-            }
+                }, body)
         }
 
         @Test(
