@@ -44,90 +44,82 @@ extension ProcessTests {
 
         @Test("without listen_token every write answers 403 saying how to enable it; reads still work")
         func writesOffWithoutToken() async throws {
-            try await withTemporaryDirectory { directory in
-                try await HTTPTestServer.withRunning { server, base in
-                    let feeds = FeedServer()
-                    feeds.set("/a.xml", items: [1])
-                    await feeds.route(["/a.xml"], on: server)
-                    let (child, port) = try await Self.start(
-                        in: directory, feeds: "a=\(base)/a.xml\n", withToken: false)
-                    defer { child.end() }
-                    #expect(await eventually { await server.hits("/a.xml") == 1 })
-                    for path in [
-                        "/api/feeds/a/poll", "/api/deliveries/retry", "/api/held/a/release", "/api/held/a/drop",
-                    ] {
-                        let answer = try await HTTPAnswer.send("POST", path, token: Self.token, port: port)
-                        #expect(answer.status == 403, "\(path): \(answer)")
-                        #expect(answer.json["error"] as? String ?? "" != "")
-                        #expect((answer.json["error"] as? String)?.contains("listen_token") == true, "\(answer)")
-                    }
-                    #expect(try await HTTPAnswer.send("GET", "/health", port: port).status == 200)
-                    // No poll happened on the way.
-                    #expect(await server.hits("/a.xml") == 1)
-                    child.signal(SIGTERM)
-                    #expect(await child.exitStatus() == 0, "\(child.stderr)")
+            try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
+                let (directory, server, base) = (bed.directory, bed.server, bed.base)
+                let (child, port) = try await Self.start(
+                    in: directory, feeds: "a=\(base)/a.xml\n", withToken: false)
+                defer { child.end() }
+                #expect(await eventually { await server.hits("/a.xml") == 1 })
+                for path in [
+                    "/api/feeds/a/poll", "/api/deliveries/retry", "/api/held/a/release", "/api/held/a/drop",
+                ] {
+                    let answer = try await HTTPAnswer.send("POST", path, token: Self.token, port: port)
+                    #expect(answer.status == 403, "\(path): \(answer)")
+                    #expect(answer.json["error"] as? String ?? "" != "")
+                    #expect((answer.json["error"] as? String)?.contains("listen_token") == true, "\(answer)")
                 }
+                #expect(try await HTTPAnswer.send("GET", "/health", port: port).status == 200)
+                // No poll happened on the way.
+                #expect(await server.hits("/a.xml") == 1)
+                child.signal(SIGTERM)
+                #expect(await child.exitStatus() == 0, "\(child.stderr)")
             }
         }
 
         @Test("poll now: the running daemon fetches the feed at once and answers how it went; 401 without the token")
         func pollNow() async throws {
-            try await withTemporaryDirectory { directory in
-                try await HTTPTestServer.withRunning { server, base in
-                    let feeds = FeedServer()
-                    feeds.set("/a.xml", items: [1])
-                    await feeds.route(["/a.xml"], on: server)
-                    let (child, port) = try await Self.start(in: directory, feeds: "a=\(base)/a.xml\n", withToken: true)
-                    defer { child.end() }
-                    #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 1"] })
-                    #expect(await server.hits("/a.xml") == 1)
+            try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
+                let (directory, server, base, feeds) = (bed.directory, bed.server, bed.base, bed.feeds)
+                let (child, port) = try await Self.start(in: directory, feeds: "a=\(base)/a.xml\n", withToken: true)
+                defer { child.end() }
+                #expect(await eventually { JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 1"] })
+                #expect(await server.hits("/a.xml") == 1)
 
-                    // Refusals first: nothing is fetched for them.
-                    let missing = try await HTTPAnswer.send("POST", "/api/feeds/a/poll", port: port)
-                    #expect(missing.status == 401)
-                    #expect(missing.headers["www-authenticate"]?.hasPrefix("Bearer") == true, "\(missing)")
-                    let wrong = try await HTTPAnswer.send(
-                        "POST", "/api/feeds/a/poll", token: "s3cret-token-for-test", port: port)
-                    #expect(wrong.status == 401)
-                    #expect(
-                        wrong.headers["www-authenticate"] == "Bearer realm=\"feedd\", error=\"invalid_token\"",
-                        "\(wrong)")
-                    let longer = try await HTTPAnswer.send(
-                        "POST", "/api/feeds/a/poll", token: Self.token + "x", port: port)
-                    #expect(longer.status == 401)
-                    #expect(await server.hits("/a.xml") == 1)
-                    let unknown = try await HTTPAnswer.send("POST", "/api/feeds/b/poll", token: Self.token, port: port)
-                    #expect(unknown.status == 404)
-                    #expect((unknown.json["error"] as? String)?.contains("did you mean \"a\"") == true, "\(unknown)")
-                    let asGet = try await HTTPAnswer.send("GET", "/api/feeds/a/poll", token: Self.token, port: port)
-                    #expect(asGet.status == 405)
-                    #expect(asGet.headers["allow"] == "POST")
-                    let posted = try await HTTPAnswer.send("POST", "/health", port: port)
-                    #expect(posted.status == 405)
-                    #expect(posted.headers["allow"] == "GET, HEAD", "\(posted)")
+                // Refusals first: nothing is fetched for them.
+                let missing = try await HTTPAnswer.send("POST", "/api/feeds/a/poll", port: port)
+                #expect(missing.status == 401)
+                #expect(missing.headers["www-authenticate"]?.hasPrefix("Bearer") == true, "\(missing)")
+                let wrong = try await HTTPAnswer.send(
+                    "POST", "/api/feeds/a/poll", token: "s3cret-token-for-test", port: port)
+                #expect(wrong.status == 401)
+                #expect(
+                    wrong.headers["www-authenticate"] == "Bearer realm=\"feedd\", error=\"invalid_token\"",
+                    "\(wrong)")
+                let longer = try await HTTPAnswer.send(
+                    "POST", "/api/feeds/a/poll", token: Self.token + "x", port: port)
+                #expect(longer.status == 401)
+                #expect(await server.hits("/a.xml") == 1)
+                let unknown = try await HTTPAnswer.send("POST", "/api/feeds/b/poll", token: Self.token, port: port)
+                #expect(unknown.status == 404)
+                #expect((unknown.json["error"] as? String)?.contains("did you mean \"a\"") == true, "\(unknown)")
+                let asGet = try await HTTPAnswer.send("GET", "/api/feeds/a/poll", token: Self.token, port: port)
+                #expect(asGet.status == 405)
+                #expect(asGet.headers["allow"] == "POST")
+                let posted = try await HTTPAnswer.send("POST", "/health", port: port)
+                #expect(posted.status == 405)
+                #expect(posted.headers["allow"] == "GET, HEAD", "\(posted)")
 
-                    // With the token: a real fetch arrives, and the answer says what it brought.
-                    feeds.set("/a.xml", items: [1, 2])
-                    let polled = try await HTTPAnswer.send("POST", "/api/feeds/a/poll", token: Self.token, port: port)
-                    #expect(polled.status == 200, "\(polled)")
-                    #expect(polled.json["feed"] as? String == "a")
-                    #expect(polled.json["result"] as? String == "content")
-                    #expect(polled.json["new_items"] as? Int == 1)
-                    #expect(await server.hits("/a.xml") == 2)
-                    #expect(
-                        await eventually {
-                            JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 1", "Item 2"]
-                        })
-                    // Again: the server answers 304.
-                    let again = try await HTTPAnswer.send("POST", "/api/feeds/a/poll", token: Self.token, port: port)
-                    #expect(again.json["result"] as? String == "not_modified", "\(again)")
-                    #expect(await server.hits("/a.xml") == 3)
-                    // Reads need no token on loopback.
-                    #expect(try await HTTPAnswer.send("GET", "/feeds", port: port).status == 200)
+                // With the token: a real fetch arrives, and the answer says what it brought.
+                feeds.set("/a.xml", items: [1, 2])
+                let polled = try await HTTPAnswer.send("POST", "/api/feeds/a/poll", token: Self.token, port: port)
+                #expect(polled.status == 200, "\(polled)")
+                #expect(polled.json["feed"] as? String == "a")
+                #expect(polled.json["result"] as? String == "content")
+                #expect(polled.json["new_items"] as? Int == 1)
+                #expect(await server.hits("/a.xml") == 2)
+                #expect(
+                    await eventually {
+                        JSONLines(path: directory.path + "/log.jsonl").titles == ["Item 1", "Item 2"]
+                    })
+                // Again: the server answers 304.
+                let again = try await HTTPAnswer.send("POST", "/api/feeds/a/poll", token: Self.token, port: port)
+                #expect(again.json["result"] as? String == "not_modified", "\(again)")
+                #expect(await server.hits("/a.xml") == 3)
+                // Reads need no token on loopback.
+                #expect(try await HTTPAnswer.send("GET", "/feeds", port: port).status == 200)
 
-                    child.signal(SIGTERM)
-                    #expect(await child.exitStatus() == 0, "\(child.stderr)")
-                }
+                child.signal(SIGTERM)
+                #expect(await child.exitStatus() == 0, "\(child.stderr)")
             }
         }
 
@@ -193,39 +185,35 @@ extension ProcessTests {
 
         @Test("off loopback every request needs the token, reads included; without one the daemon does not start")
         func nonLoopback() async throws {
-            try await withTemporaryDirectory { directory in
-                try await HTTPTestServer.withRunning { server, base in
-                    let feeds = FeedServer()
-                    feeds.set("/a.xml", items: [1])
-                    await feeds.route(["/a.xml"], on: server)
-                    let (child, port) = try await Self.start(
-                        in: directory, feeds: "a=\(base)/a.xml\n", withToken: true, asPublic: true)
-                    defer { child.end() }
-                    for path in ["/", "/feed.atom", "/health", "/metrics", "/feeds", "/items", "/nothing-here"] {
-                        let refused = try await HTTPAnswer.send("GET", path, port: port)
-                        #expect(refused.status == 401, "\(path): \(refused)")
-                        // A browser shown this asks for a user name and password: the token is the password.
-                        #expect(refused.headers["www-authenticate"]?.hasPrefix("Basic realm=") == true, "\(refused)")
-                        let wrong = try await HTTPAnswer.send("GET", path, token: "nope", port: port)
-                        #expect(wrong.status == 401, "\(path): \(wrong)")
-                        let wrongBasic = try await HTTPAnswer.send("GET", path, basic: ("me", "nope"), port: port)
-                        #expect(wrongBasic.status == 401, "\(path): \(wrongBasic)")
-                    }
-                    for path in ["/", "/feed.atom", "/health", "/metrics", "/feeds", "/items"] {
-                        #expect(try await HTTPAnswer.send("GET", path, token: Self.token, port: port).status == 200)
-                        let basic = try await HTTPAnswer.send("GET", path, basic: ("anyone", Self.token), port: port)
-                        #expect(basic.status == 200, "\(path): \(basic)")
-                    }
-                    // Writes take the bearer token only, and their challenge says so.
-                    let basicWrite = try await HTTPAnswer.send(
-                        "POST", "/api/feeds/a/poll", basic: ("anyone", Self.token), port: port)
-                    #expect(basicWrite.status == 401, "\(basicWrite)")
-                    #expect(basicWrite.headers["www-authenticate"]?.hasPrefix("Bearer") == true, "\(basicWrite)")
-                    #expect(
-                        try await HTTPAnswer.send("GET", "/nothing-here", token: Self.token, port: port).status == 404)
-                    child.signal(SIGTERM)
-                    #expect(await child.exitStatus() == 0, "\(child.stderr)")
+            try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
+                let (directory, base) = (bed.directory, bed.base)
+                let (child, port) = try await Self.start(
+                    in: directory, feeds: "a=\(base)/a.xml\n", withToken: true, asPublic: true)
+                defer { child.end() }
+                for path in ["/", "/feed.atom", "/health", "/metrics", "/feeds", "/items", "/nothing-here"] {
+                    let refused = try await HTTPAnswer.send("GET", path, port: port)
+                    #expect(refused.status == 401, "\(path): \(refused)")
+                    // A browser shown this asks for a user name and password: the token is the password.
+                    #expect(refused.headers["www-authenticate"]?.hasPrefix("Basic realm=") == true, "\(refused)")
+                    let wrong = try await HTTPAnswer.send("GET", path, token: "nope", port: port)
+                    #expect(wrong.status == 401, "\(path): \(wrong)")
+                    let wrongBasic = try await HTTPAnswer.send("GET", path, basic: ("me", "nope"), port: port)
+                    #expect(wrongBasic.status == 401, "\(path): \(wrongBasic)")
                 }
+                for path in ["/", "/feed.atom", "/health", "/metrics", "/feeds", "/items"] {
+                    #expect(try await HTTPAnswer.send("GET", path, token: Self.token, port: port).status == 200)
+                    let basic = try await HTTPAnswer.send("GET", path, basic: ("anyone", Self.token), port: port)
+                    #expect(basic.status == 200, "\(path): \(basic)")
+                }
+                // Writes take the bearer token only, and their challenge says so.
+                let basicWrite = try await HTTPAnswer.send(
+                    "POST", "/api/feeds/a/poll", basic: ("anyone", Self.token), port: port)
+                #expect(basicWrite.status == 401, "\(basicWrite)")
+                #expect(basicWrite.headers["www-authenticate"]?.hasPrefix("Bearer") == true, "\(basicWrite)")
+                #expect(
+                    try await HTTPAnswer.send("GET", "/nothing-here", token: Self.token, port: port).status == 404)
+                child.signal(SIGTERM)
+                #expect(await child.exitStatus() == 0, "\(child.stderr)")
                 // Without a token it refuses to start, and says why.
                 _ = try directory.write("a=http://127.0.0.1:9/a.xml\n", to: "feeds.txt")
                 let bare = try await ProcessTests.Child(
