@@ -200,26 +200,6 @@ final class Runtime: Sendable {
     }
 }
 
-/// Runs blocking work (store writes that `fsync`) on Dispatch's threads, off Swift's cooperative pool.
-enum Blocking {
-    private static let queue = DispatchQueue(label: "feedd.blocking", attributes: .concurrent)
-
-    static func run<Result: Sendable>(
-        _ body: @escaping @Sendable () throws(StoreError) -> Result
-    ) async throws(StoreError) -> Result {
-        let result: Swift.Result<Result, StoreError> = await withCheckedContinuation { continuation in
-            queue.async {
-                do throws(StoreError) {
-                    continuation.resume(returning: .success(try body()))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            }
-        }
-        return try result.get()
-    }
-}
-
 /// A wake-up call with a timeout: `notify` ends every `wait` in progress early, or, when none is
 /// waiting, the next one. The timeout runs on the injected clock.
 final class Wakeup: Sendable {

@@ -8,6 +8,13 @@ public struct StoreCheckReport: Sendable {
         public var bytes: Int
         public var records: Int
         public var problems: [String]
+
+        public init(name: String, bytes: Int, records: Int, problems: [String] = []) {
+            self.name = name
+            self.bytes = bytes
+            self.records = records
+            self.problems = problems
+        }
     }
 
     public var files: [FileReport] = []
@@ -20,6 +27,8 @@ public struct StoreCheckReport: Sendable {
 
     /// True when every record of every file checks out and every kept item's body is intact.
     public var isHealthy: Bool { badBodies.isEmpty && files.allSatisfy(\.problems.isEmpty) }
+
+    public init() {}
 }
 
 extension FileStore {

@@ -18,10 +18,24 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case unknownFeed(String)
     /// No delivery with that id in the outbox.
     case unknownDelivery(UInt64)
+    /// The database cannot be reached (down, restarting, network cut) or refused the connection; `location`
+    /// is its URL without the password. The daemon stops polling and delivering until it is back.
+    case unavailable(location: String, reason: String)
+    /// A database operation failed (`operation` says which) while the database was reachable.
+    case database(operation: String, reason: String)
+    /// The lease of a feed or delivery (`what`) is no longer this instance's: it expired and instance
+    /// `owner` took the work over. Nothing was written.
+    case leaseLost(what: String, owner: String)
 
     /// True when the failure is the lock held by another process (`feedd` exits with 75, EX_TEMPFAIL).
     public var isLocked: Bool {
         if case .locked = self { return true }
+        return false
+    }
+
+    /// True when the database cannot be reached: waiting for it is the remedy.
+    public var isUnavailable: Bool {
+        if case .unavailable = self { return true }
         return false
     }
 
@@ -53,6 +67,13 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "no feed named \"\(name)\" in the store"
         case .unknownDelivery(let id):
             return "no delivery \(id) in the outbox"
+        case .unavailable(let location, let reason):
+            return "cannot use the database \(location): \(reason)"
+        case .database(let operation, let reason):
+            return "database: \(operation) failed: \(reason)"
+        case .leaseLost(let what, let owner):
+            return "\(what): this instance's lease was lost (it expired and instance \"\(owner)\" took it over); "
+                + "nothing was written"
         }
     }
 }
