@@ -128,17 +128,27 @@ extension PostgresStore {
         }
     }
 
-    /// Runs one update of a delivery this instance holds; `deliveryLeaseLost` when it matched no row.
-    private func settle(
+    /// Runs one update of a delivery this instance holds: `deliveryLeaseLost` (naming who holds it now)
+    /// when it matched no row, `unknownDelivery` when no such delivery waits.
+    func settle(
         _ id: UInt64, _ operation: String, _ query: @escaping @Sendable (String) -> PostgresQuery
     ) async throws(PostgresStoreError) {
         let owner = instance
-        let changed = try await transaction(operation) { connection in
-            let rows = try await connection.query(query(owner), logger: self.logger)
+        let logger = logger
+        // nil: changed; else whether the delivery waits, and who holds it.
+        let missed: (exists: Bool, holder: String?)? = try await transaction(operation) { connection in
+            let rows = try await connection.query(query(owner), logger: logger)
             var count = 0
             for try await _ in rows { count += 1 }
-            return count
+            if count > 0 { return nil }
+            let found = try await connection.query(
+                "SELECT lease_owner FROM deliveries WHERE id = \(Int64(id)) AND status <> 'delivered'",
+                logger: logger)
+            for try await holder in found.decode(String?.self) { return (true, holder) }
+            return (false, nil)
         }
-        if changed == 0 { throw .deliveryLeaseLost(id: Int64(id), owner: owner) }
+        guard let missed else { return }
+        if !missed.exists { throw .unknownDelivery(Int64(id)) }
+        throw .deliveryLeaseLost(id: Int64(id), owner: owner, holder: missed.holder)
     }
 }

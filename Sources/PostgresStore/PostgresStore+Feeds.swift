@@ -15,18 +15,6 @@ public struct ClaimedFeed: Sendable, Hashable {
     public var leaseExpires: Timestamp
 }
 
-/// What one `commitPoll` stored.
-public struct PollCommit: Sendable {
-    /// Items whose key the feed never had, in document order.
-    public var new: [FeedItem] = []
-    /// Items whose content changed under a kept key, in document order.
-    public var updated: [FeedItem] = []
-    /// Items already stored unchanged (or remembered keys).
-    public var unchanged = 0
-    /// The deliveries queued, by id (the order they go out in).
-    public var deliveries: [Delivery] = []
-}
-
 extension PostgresStore {
     /// Adds the configured feeds the database lacks and updates the configured URL of the others, by name.
     /// (Marking removed feeds comes with the daemon's integration.)
@@ -108,90 +96,6 @@ extension PostgresStore {
         if renewed == 0 { throw try await leaseLost(feed) }
     }
 
-    /// Stores one poll of `feed` that brought a document, and ends the lease, in one transaction: the new
-    /// fetch state, the items whose key the feed never had (and updates: a kept item whose content
-    /// changed), and a delivery per hook that `deliveries` names for each. `(feed, key)` is unique: an
-    /// item already stored is neither stored nor delivered again. Refused with `feedLeaseLost`, nothing
-    /// written, when this instance no longer holds the lease.
-    ///
-    /// Not yet as in the file store: the flood guard, and refreshing remembered keys (docs/store.md).
-    public func commitPoll(
-        feed: String, items: [FeedItem], fetchState: FeedFetchState, now: Timestamp,
-        deliveries: (StoredItem, ItemEvent) -> [String]
-    ) async throws(PostgresStoreError) -> PollCommit {
-        // First of each key, in document order (as the file store).
-        var seen = Set<String>()
-        let unique = items.filter { seen.insert($0.key).inserted }
-        let keys = unique.map(\.key)
-        let bodies = unique.map { item -> String in
-            var writer = JSONWriter(reservingCapacity: 1024)
-            item.writeJSON(to: &writer)
-            return String(decoding: writer.bytes, as: UTF8.self)
-        }
-        let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-        let owner = instance
-        let time = now.date
-        let committed: PollCommit? = try await transaction("storing a poll of feed \"\(feed)\"") { connection in
-            guard let (feedID, _) = try await self.lockLeasedFeed(feed, owner: owner, on: connection) else {
-                return nil
-            }
-            let rows = try await connection.query(
-                """
-                INSERT INTO items AS i (feed_id, key, first_seen, body, hash)
-                SELECT \(feedID), key, \(time), body::json, sha256(convert_to(body, 'UTF8'))
-                FROM unnest(\(keys)::text[], \(bodies)::text[]) AS given (key, body)
-                ON CONFLICT (feed_id, key) DO UPDATE
-                    SET body = EXCLUDED.body, hash = EXCLUDED.hash, changed = EXCLUDED.first_seen
-                    WHERE i.body IS NOT NULL AND i.hash <> EXCLUDED.hash
-                RETURNING i.key, i.changed IS NULL, i.first_seen
-                """, logger: self.logger)
-            var stored: [(index: Int, event: ItemEvent, firstSeen: Timestamp)] = []
-            for try await (key, inserted, firstSeen) in rows.decode((String, Bool, Date).self) {
-                guard let index = position[key] else { continue }
-                stored.append((index, inserted ? .new : .updated, Timestamp(firstSeen)))
-            }
-            stored.sort { $0.index < $1.index }
-            var result = PollCommit()
-            result.unchanged = unique.count - stored.count
-            var deliveryKeys: [String] = []
-            var deliveryHooks: [String] = []
-            var deliveryEvents: [String] = []
-            for entry in stored {
-                let item = unique[entry.index]
-                if entry.event == .new { result.new.append(item) } else { result.updated.append(item) }
-                let storedItem = StoredItem(
-                    feed: feed, item: item, firstSeen: entry.firstSeen, updated: entry.event == .updated ? now : nil)
-                for hook in deliveries(storedItem, entry.event) {
-                    deliveryKeys.append(item.key)
-                    deliveryHooks.append(hook)
-                    deliveryEvents.append(entry.event.name)
-                }
-            }
-            if !deliveryKeys.isEmpty {
-                let inserted = try await connection.query(
-                    """
-                    INSERT INTO deliveries (feed_id, item_key, hook, event, status, retry_at, created)
-                    SELECT \(feedID), key, hook, event, 'pending', \(time), \(time)
-                    FROM unnest(\(deliveryKeys)::text[], \(deliveryHooks)::text[], \(deliveryEvents)::text[])
-                        WITH ORDINALITY AS given (key, hook, event, position)
-                    ORDER BY position
-                    RETURNING id, item_key, hook, event
-                    """, logger: self.logger)
-                for try await (id, key, hook, event) in inserted.decode((Int64, String, String, String).self) {
-                    result.deliveries.append(
-                        Delivery(
-                            id: UInt64(id), hook: hook, feed: feed, itemKey: key,
-                            event: event == "updated" ? .updated : .new, nextAttempt: now, created: now))
-                }
-                result.deliveries.sort { $0.id < $1.id }
-            }
-            try await self.storeFetchState(feedID, fetchState, countPoll: true, on: connection)
-            return result
-        }
-        guard let committed else { throw try await leaseLost(feed) }
-        return committed
-    }
-
     /// Stores a poll that brought no document (304 Not Modified, or a failure) by its fetch state alone,
     /// and ends the lease; `feedLeaseLost` when this instance no longer holds it.
     public func recordFetch(feed: String, fetchState: FeedFetchState) async throws(PostgresStoreError) {
@@ -208,7 +112,7 @@ extension PostgresStore {
 
     /// Locks `feed`'s row when `owner` holds its lease (expired or not, as long as nobody took it over):
     /// commits of one feed are serialized, and its deliveries' ids rise in commit order.
-    private func lockLeasedFeed(
+    func lockLeasedFeed(
         _ feed: String, owner: String, on connection: PostgresConnection
     ) async throws -> (Int64, Int64)? {
         let rows = try await connection.query(
@@ -218,7 +122,7 @@ extension PostgresStore {
         return nil
     }
 
-    private func storeFetchState(
+    func storeFetchState(
         _ feedID: Int64, _ state: FeedFetchState, countPoll: Bool, on connection: PostgresConnection
     ) async throws {
         let added: Int64 = countPoll ? 1 : 0
@@ -233,13 +137,16 @@ extension PostgresStore {
             """, logger: logger)
     }
 
-    /// The error for a lease this instance does not hold: lost, or no such feed.
-    private func leaseLost(_ feed: String) async throws(PostgresStoreError) -> PostgresStoreError {
-        let exists = try await transaction("looking up feed \"\(feed)\"") { connection in
-            let rows = try await connection.query("SELECT 1 FROM feeds WHERE name = \(feed)", logger: self.logger)
-            for try await _ in rows { return true }
-            return false
+    /// The error for a lease of `feed` this instance does not hold: lost (naming who holds it now), or no
+    /// such feed.
+    func leaseLost(_ feed: String) async throws(PostgresStoreError) -> PostgresStoreError {
+        let found = try await transaction("looking up feed \"\(feed)\"") { connection in
+            let rows = try await connection.query(
+                "SELECT lease_owner FROM feeds WHERE name = \(feed)", logger: self.logger)
+            for try await owner in rows.decode(String?.self) { return [owner] }
+            return [String?]()
         }
-        return exists ? .feedLeaseLost(feed: feed, owner: instance) : .unknownFeed(feed)
+        guard let holder = found.first else { return .unknownFeed(feed) }
+        return .feedLeaseLost(feed: feed, owner: instance, holder: holder)
     }
 }

@@ -2,34 +2,86 @@ public import FeedModel
 import Foundation
 public import Logging
 import PostgresNIO
+public import Store
+import Synchronization
 
-/// The PostgreSQL store (in progress, docs/store.md "PostgreSQL"): several feedd instances share one
-/// database, and PostgreSQL's transactions and row locks do the coordination. Feeds and deliveries are
-/// leased (`FOR UPDATE SKIP LOCKED`, an owner and an expiry), a poll's result is one transaction that also
-/// ends the feed's lease, and `(feed, key)` is unique.
+/// The PostgreSQL store (docs/store.md "PostgreSQL"): several feedd instances share one database, and
+/// PostgreSQL's transactions and row locks do the coordination. Feeds and deliveries are leased (`FOR UPDATE
+/// SKIP LOCKED`, an owner and an expiry), a poll's result is one transaction that also ends the feed's lease,
+/// and `(feed, key)` is unique. It serves `FeedStore` with the file store's semantics (flood guard, retention,
+/// remembered keys, the outbox), so the daemon and the commands use either alike.
 ///
 /// The store owns a connection pool (postgres-nio's `PostgresClient`), which works only while `run()`
-/// runs in a task of its own (a `Service` in the daemon's group, a child task in tests). Times come from
-/// the caller (`now:`), as in the file store, so leases follow the instances' clocks: keep them in step
-/// (NTP) to well under the lease time.
+/// runs in a task of its own (a `Service` in the daemon's group, a child task in tests); `close()` ends
+/// `run()`. Times come from the caller (`now:`), as in the file store, so leases follow the instances'
+/// clocks: keep them in step (NTP) to well under the lease time.
 public final class PostgresStore: Sendable {
     public let settings: PostgresSettings
     /// This instance's name: the owner recorded on every lease it takes.
     public let instance: String
+    /// Flood guard, retention and key memory, as for the file store (`segmentSize`, `readOnly` and
+    /// `fileSystem` do not apply).
+    public let options: StoreOptions
+    /// How long an operation waits for a pooled connection before it checks, with a connection of its own,
+    /// whether the database can be reached at all; when it cannot, the operation fails with
+    /// `StoreError.unavailable` instead of waiting for the pool's own give-up (a minute).
+    public let connectionWait: Duration
     let client: PostgresClient
     let logger: Logger
+    /// Ends `run()`; set by `close()`, after which every operation fails.
+    private let closing: Mutex<(closed: Bool, waiter: CheckedContinuation<Void, Never>?)> = Mutex((false, nil))
 
-    public init(settings: PostgresSettings, instance: String, logger: Logger) throws(PostgresStoreError) {
+    public init(
+        settings: PostgresSettings, instance: String, options: StoreOptions = StoreOptions(),
+        connectionWait: Duration = .seconds(10), logger: Logger
+    ) throws(PostgresStoreError) {
         self.settings = settings
         self.instance = instance
+        self.options = options
+        self.connectionWait = connectionWait
         self.logger = logger
         client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger)
     }
 
-    /// Runs the connection pool until the task is cancelled; no query runs without it.
+    /// Runs the connection pool until the task is cancelled or the store is closed; no query runs without it.
     public func run() async {
-        await client.run()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.client.run() }
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let resumeNow = self.closing.withLock { state in
+                            if state.closed || Task.isCancelled { return true }
+                            state.waiter = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                } onCancel: {
+                    self.closing.withLock { state in
+                        let waiter = state.waiter
+                        state.waiter = nil
+                        return waiter
+                    }?.resume()
+                }
+            }
+            // Either child ending (closed, or the pool stopped) ends the other.
+            await group.next()
+            group.cancelAll()
+        }
     }
+
+    /// Ends `run()` (the pool closes its connections); later operations fail with `StoreError.closed`.
+    public func shutDown() {
+        closing.withLock { state in
+            state.closed = true
+            let waiter = state.waiter
+            state.waiter = nil
+            return waiter
+        }?.resume()
+    }
+
+    var isClosed: Bool { closing.withLock { $0.closed } }
 
     /// Brings the database's schema to this build's version (docs/store.md): creates the tables in an empty
     /// database, applies the steps a database lacks, and refuses a schema newer than this build knows.
@@ -110,15 +162,19 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction on one pooled connection: committed when it returns, rolled back
-    /// when it throws. Errors come out as `PostgresStoreError`, naming `operation`.
+    /// Runs `body` in one transaction on one connection (the pool's, or `connection`): committed when it
+    /// returns, rolled back when it throws. Errors come out as `PostgresStoreError`, naming `operation`.
+    ///
+    /// Waiting for a pooled connection is watched: after `connectionWait` without one, a connection of
+    /// its own checks whether the database can be reached; when it cannot, the operation fails with
+    /// `connection` (the pool goes on trying in the background, and a later operation finds it back).
     @discardableResult
     func transaction<Result: Sendable>(
         _ operation: String, on connection: PostgresConnection? = nil,
-        isolation: isolated (any Actor)? = #isolation,
-        _ body: (PostgresConnection) async throws -> Result
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws(PostgresStoreError) -> Result {
-        func run(_ connection: PostgresConnection, _ isolation: isolated (any Actor)?) async throws -> Result {
+        let logger = logger
+        @Sendable func run(_ connection: PostgresConnection) async throws -> Result {
             try await connection.query("BEGIN", logger: logger)
             do {
                 let result = try await body(connection)
@@ -129,10 +185,28 @@ public final class PostgresStore: Sendable {
                 throw error
             }
         }
+        if isClosed { throw .closed(url: settings.displayURL) }
         do {
-            if let connection { return try await run(connection, isolation) }
-            return try await client.withConnection(isolation: isolation) { connection in
-                try await run(connection, isolation)
+            if let connection { return try await run(connection) }
+            let leased = LeaseFlag()
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask {
+                    try await self.client.withConnection { connection in
+                        leased.set()
+                        return try await run(connection)
+                    }
+                }
+                group.addTask {
+                    try await self.watchConnection { leased.isSet }
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let result = next {
+                        group.cancelAll()
+                        return result
+                    }
+                }
+                throw PostgresStoreError.query(operation: operation, reason: "ended without a result")
             }
         } catch let error as PostgresStoreError {
             throw error
@@ -141,21 +215,55 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// A postgres-nio error as ours: authentication and unknown databases are connection problems (they
-    /// name the URL and where the password came from), the rest a failed operation.
+    /// Returns once `isLeased` (checked every `connectionWait`); throws `connection` when, meanwhile, a
+    /// connection of its own cannot reach the database.
+    private func watchConnection(_ isLeased: @Sendable () -> Bool) async throws {
+        while true {
+            try await Task.sleep(for: connectionWait)
+            if isLeased() { return }
+            let configuration = try settings.connectionConfiguration()
+            let probe: PostgresConnection
+            do {
+                probe = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+            } catch {
+                if Task.isCancelled || isLeased() { return }
+                throw wrap(error, operation: "connecting")
+            }
+            try? await probe.close()
+            // Reachable: the pool is only busy; go on waiting.
+        }
+    }
+
+    /// A postgres-nio error as ours: authentication, an unknown database, a connection that cannot be made
+    /// or was lost, a server shutting down, and the pool giving up are connection problems (they name the
+    /// URL, and for authentication the user and where the password came from); the rest a failed operation.
     func wrap(_ error: any Error, operation: String) -> PostgresStoreError {
         let reason = PostgresStoreError.reason(error)
+        // postgres-nio's pool gave up connecting (`ConnectionPoolError`, a type it does not export).
+        if String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError") {
+            return .connection(url: settings.displayURL, reason: "no connection could be made (\(reason))")
+        }
         guard let error = error as? PSQLError else { return .query(operation: operation, reason: reason) }
         let state = error.serverInfo?[.sqlState] ?? ""
         if state.hasPrefix("28") {
             let source = settings.passwordSource.map { "password from \($0.rawValue)" } ?? "no password given"
             return .connection(url: settings.displayURL, reason: "\(reason) (user \"\(settings.user)\", \(source))")
         }
-        if state == "3D000" || error.serverInfo == nil {
+        // 3D000 unknown database, 08 connection exceptions, 57P0x shutdown / crash, 53300 too many connections.
+        if state == "3D000" || state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300"
+            || error.serverInfo == nil
+        {
             return .connection(url: settings.displayURL, reason: reason)
         }
         return .query(operation: operation, reason: reason)
     }
+}
+
+/// Set once a pooled connection is leased (read by the watch of `transaction`).
+private final class LeaseFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .sequentiallyConsistent) }
+    var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
 }
 
 extension Timestamp {

@@ -1,4 +1,5 @@
 import PostgresNIO
+public import Store
 
 /// What can go wrong in the PostgreSQL store; each message names the part, the database or the row.
 public enum PostgresStoreError: Error, Sendable, CustomStringConvertible {
@@ -15,12 +16,16 @@ public enum PostgresStoreError: Error, Sendable, CustomStringConvertible {
     /// A query failed; `operation` says what the store was doing.
     case query(operation: String, reason: String)
     /// The feed's lease is no longer this instance's (it expired and another instance took the feed):
-    /// nothing was written.
-    case feedLeaseLost(feed: String, owner: String)
+    /// nothing was written. `holder` is the instance holding it now (nil: nobody).
+    case feedLeaseLost(feed: String, owner: String, holder: String? = nil)
     /// The delivery's lease is no longer this instance's: nothing was written.
-    case deliveryLeaseLost(id: Int64, owner: String)
+    case deliveryLeaseLost(id: Int64, owner: String, holder: String? = nil)
     /// No feed of that name in the database.
     case unknownFeed(String)
+    /// No delivery with that id waits in the database.
+    case unknownDelivery(Int64)
+    /// The store was closed (`close()`).
+    case closed(url: String)
 
     public var description: String {
         switch self {
@@ -37,13 +42,41 @@ public enum PostgresStoreError: Error, Sendable, CustomStringConvertible {
             return "the database \(url): migration \(version) (\(name)) failed and was rolled back: \(reason)"
         case .query(let operation, let reason):
             return "database: \(operation) failed: \(reason)"
-        case .feedLeaseLost(let feed, let owner):
+        case .feedLeaseLost(let feed, let owner, _):
             return "feed \"\(feed)\": the lease of instance \"\(owner)\" was lost (expired and taken over); "
                 + "the poll's result was not stored"
-        case .deliveryLeaseLost(let id, let owner):
+        case .deliveryLeaseLost(let id, let owner, _):
             return "delivery \(id): the lease of instance \"\(owner)\" was lost (expired and taken over)"
         case .unknownFeed(let name):
             return "no feed named \"\(name)\" in the database"
+        case .unknownDelivery(let id):
+            return "no delivery \(id) in the database's outbox"
+        case .closed(let url):
+            return "the store in the database \(url) is closed"
+        }
+    }
+
+    /// The error as the `FeedStore` protocol reports it: a database that cannot be reached is `unavailable`
+    /// (the daemon waits it out), a lost lease `leaseLost`, unknown feeds and deliveries as in the file
+    /// store; the start-up errors (URL, migration, schema) and failed queries are `database`.
+    public var storeError: StoreError {
+        switch self {
+        case .connection(let url, let reason):
+            return .unavailable(location: url, reason: reason)
+        case .query(let operation, let reason):
+            return .database(operation: operation, reason: reason)
+        case .feedLeaseLost(let feed, _, let holder):
+            return .leaseLost(what: "feed \"\(feed)\"", owner: holder ?? "(none)")
+        case .deliveryLeaseLost(let id, _, let holder):
+            return .leaseLost(what: "delivery \(id)", owner: holder ?? "(none)")
+        case .unknownFeed(let name):
+            return .unknownFeed(name)
+        case .unknownDelivery(let id):
+            return .unknownDelivery(UInt64(id))
+        case .closed(let url):
+            return .closed(directory: url)
+        case .badURL, .passwordTwice, .newerSchema, .migration:
+            return .database(operation: "opening the store", reason: description)
         }
     }
 

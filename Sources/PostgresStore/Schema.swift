@@ -87,6 +87,26 @@ enum Schema {
                     last_seen timestamptz NOT NULL
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, name: "item fingerprints, remembered keys, item order",
+            statements: [
+                // The file store's fingerprints (`Fingerprint`): content (an update when it changes), and the
+                // normalized link and title the flood guard matches by (null when absent). A remembered key
+                // (null body) records the poll count and time it was last shown, for `KeyMemory`; `seq`
+                // orders the items stored in one second as they were written.
+                """
+                ALTER TABLE items
+                    ADD COLUMN content_hash bigint,
+                    ADD COLUMN link_hash integer,
+                    ADD COLUMN title_hash integer,
+                    ADD COLUMN last_seen_poll bigint,
+                    ADD COLUMN last_seen timestamptz,
+                    ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY
+                """,
+                "CREATE INDEX items_order ON items (feed_id, first_seen, seq)",
+                "CREATE INDEX deliveries_item ON deliveries (feed_id, item_key)",
+                "CREATE INDEX deliveries_status ON deliveries (status, retry_at, id) WHERE status <> 'delivered'",
+            ]),
     ]
 }

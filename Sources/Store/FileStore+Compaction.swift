@@ -12,6 +12,8 @@ public struct CompactionReport: Sendable {
     public var snapshotBytes = 0
     /// Journal, snapshot and segment files removed.
     public var filesRemoved = 0
+
+    public init() {}
 }
 
 extension FileStore {

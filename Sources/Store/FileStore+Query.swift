@@ -9,6 +9,13 @@ public struct ItemListing: Sendable {
     /// The item object of spec/feed-json.md, as written when the item was stored or last updated.
     public var json: [UInt8]
 
+    public init(feed: String, firstSeen: Timestamp, updated: Timestamp?, json: [UInt8]) {
+        self.feed = feed
+        self.firstSeen = firstSeen
+        self.updated = updated
+        self.json = json
+    }
+
     /// The item decoded from its JSON, or nil when the body does not decode.
     public var item: FeedItem? { ItemJSON.decode(json[...]) }
 

@@ -1,4 +1,4 @@
-import FeedModel
+public import FeedModel
 import Platform
 
 /// The first 16 bytes of an item key's SHA-256: what the index keeps instead of the key's text.
@@ -58,9 +58,10 @@ struct ItemHash: Hashable, Sendable {
 }
 
 /// Fingerprints of an item's content, normalized link and normalized title (64-bit, stable across runs).
-enum Fingerprint {
+/// Public so that the PostgreSQL store compares and matches items exactly as the file store does.
+public enum Fingerprint {
     /// Every field but the key: a change in any of them makes the item an update.
-    static func content(of item: FeedItem) -> UInt64 {
+    public static func content(of item: FeedItem) -> UInt64 {
         var hasher = StableHasher()
         hasher.combine(item.id)
         hasher.combine(item.title)
@@ -87,13 +88,13 @@ enum Fingerprint {
     }
 
     /// The hash of the normalized link, or 0 when the item has none.
-    static func link(_ link: String?) -> UInt32 {
+    public static func link(_ link: String?) -> UInt32 {
         guard let link, let normalized = normalizedLink(link) else { return 0 }
         return nonZero(normalized)
     }
 
     /// The hash of the normalized title, or 0 when the item has none.
-    static func title(_ title: String?) -> UInt32 {
+    public static func title(_ title: String?) -> UInt32 {
         guard let title else { return 0 }
         let normalized = title.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
         return normalized.isEmpty ? 0 : nonZero(normalized)

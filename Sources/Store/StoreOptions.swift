@@ -37,7 +37,7 @@ public struct StoreOptions: Sendable {
             self.share = share
         }
 
-        func threshold(documentItems: Int) -> Int {
+        public func threshold(documentItems: Int) -> Int {
             max(minimum, Int((share * Double(documentItems)).rounded(.down)))
         }
     }
@@ -58,7 +58,7 @@ public struct StoreOptions: Sendable {
         self.readOnly = readOnly
     }
 
-    func retention(for feed: String) -> Retention {
+    public func retention(for feed: String) -> Retention {
         retentionByFeed[feed] ?? retention
     }
 }

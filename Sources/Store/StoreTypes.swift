@@ -86,6 +86,8 @@ public struct CommitResult: Sendable {
     public var deliveries: [Delivery] = []
     /// True when the flood guard held this poll's new items.
     public var isFlood: Bool { !held.isEmpty }
+
+    public init() {}
 }
 
 /// A feed as `feedd feeds` lists it.
@@ -100,12 +102,26 @@ public struct FeedSummary: Sendable {
     public var heldCount: Int
     /// Polls that delivered a document.
     public var polls: Int
+
+    public init(name: String, state: FeedFetchState, itemCount: Int, rememberedKeys: Int, heldCount: Int, polls: Int) {
+        self.name = name
+        self.state = state
+        self.itemCount = itemCount
+        self.rememberedKeys = rememberedKeys
+        self.heldCount = heldCount
+        self.polls = polls
+    }
 }
 
 /// Deliveries held for one feed by the flood guard.
 public struct HeldFeed: Sendable {
     public var feed: String
     public var deliveries: [Delivery]
+
+    public init(feed: String, deliveries: [Delivery]) {
+        self.feed = feed
+        self.deliveries = deliveries
+    }
 }
 
 /// Something recovery found on open and what it did about it (the daemon logs each).

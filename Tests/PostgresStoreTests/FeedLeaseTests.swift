@@ -110,7 +110,7 @@ extension PostgresTests {
                 #expect(second.new.map(\.key) == ["k3"])
                 #expect(second.updated.map(\.key) == ["k2"])
                 #expect(second.unchanged == 1)
-                #expect(second.deliveries.map(\.event) == [.updated, .updated, .new, .new])
+                #expect(second.deliveries.map(\.event) == [.new, .new, .updated, .updated])
                 #expect(try await database.count("items") == 3)
                 #expect(try await database.count("deliveries") == 8)
                 #expect(
