@@ -75,6 +75,33 @@ package struct PostgresServer: Sendable {
         }
     }
 
+    /// Stops the server at once (as a crash or an outage would) and keeps its data, for `resume`.
+    package func halt() async throws {
+        let result = try await run("pg_ctl", ["-D", dataDirectory.path, "-m", "immediate", "-w", "stop"])
+        guard result.status == 0 else {
+            throw PostgresServerError(step: "pg_ctl stop", output: result.stderrText + result.stdoutText)
+        }
+    }
+
+    /// Starts a server stopped by `halt` again, on the same port.
+    package func resume() async throws {
+        let started = try await run(
+            "pg_ctl",
+            [
+                "-D", dataDirectory.path, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "60",
+                "-o", startOptions, "start",
+            ])
+        guard started.status == 0 else {
+            throw PostgresServerError(step: "pg_ctl start", output: started.stderrText + started.stdoutText)
+        }
+    }
+
+    /// The server's options: the port, the socket directory, TCP on 127.0.0.1 only, no durability.
+    var startOptions: String {
+        "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off "
+            + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+    }
+
     var dataDirectory: URL { directory.appendingPathComponent("data") }
 
     static func start() async throws -> PostgresServer {
@@ -110,9 +137,7 @@ package struct PostgresServer: Sendable {
                 server = PostgresServer(
                     password: password, port: port, directory: directory, binaries: binaries,
                     runAsPostgres: runAsPostgres)
-                let options =
-                    "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1 -c fsync=off "
-                    + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+                let options = server.startOptions
                 let started = try await server.run(
                     "pg_ctl",
                     [
