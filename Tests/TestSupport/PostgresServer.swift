@@ -75,9 +75,11 @@ package struct PostgresServer: Sendable {
         }
     }
 
-    /// Stops the server at once (as a crash or an outage would) and keeps its data, for `resume`.
+    /// Stops the server (its connections are ended, as in an outage) and keeps its data, for `resume`.
+    /// A fast shutdown, not an immediate one: without `fsync` and synchronous commits, a crash could lose
+    /// the last commits.
     package func halt() async throws {
-        let result = try await run("pg_ctl", ["-D", dataDirectory.path, "-m", "immediate", "-w", "stop"])
+        let result = try await run("pg_ctl", ["-D", dataDirectory.path, "-m", "fast", "-w", "stop"])
         guard result.status == 0 else {
             throw PostgresServerError(step: "pg_ctl stop", output: result.stderrText + result.stdoutText)
         }
