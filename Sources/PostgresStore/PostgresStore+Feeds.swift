@@ -17,7 +17,7 @@ public struct ClaimedFeed: Sendable, Hashable {
 
 extension PostgresStore {
     /// Adds the configured feeds the database lacks and updates the configured URL of the others, by name.
-    /// (Marking removed feeds comes with the daemon's integration.)
+    /// (`adopt` does this and also marks the feeds no longer configured removed.)
     public func upsertFeeds(_ feeds: [(name: String, url: String)], now: Timestamp) async throws(PostgresStoreError) {
         let names = feeds.map(\.name)
         let urls = feeds.map(\.url)
