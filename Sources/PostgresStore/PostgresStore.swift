@@ -2,6 +2,7 @@ public import FeedModel
 import Foundation
 public import Logging
 import PostgresNIO
+public import StoreLocation
 
 /// The PostgreSQL store (in progress, docs/store.md "PostgreSQL"): several feedd instances share one
 /// database, and PostgreSQL's transactions and row locks do the coordination. Feeds and deliveries are
