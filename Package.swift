@@ -79,12 +79,15 @@ let package = Package(
         .target(name: "Fetcher", dependencies: ["FeedModel", "Curl", "Platform"], swiftSettings: strictSettings),
         // The crash-safe file store: fetch state, seen items, outbox (docs/store.md).
         .target(name: "Store", dependencies: ["FeedModel", "Platform"], swiftSettings: strictSettings),
+        // Where a PostgreSQL store is (`store = "postgres://…"`): the URL parsed, sslmode, the password's
+        // source, masked display. A pure value without postgres-nio, so the configuration can check it.
+        .target(name: "StoreLocation", dependencies: ["FeedModel"], swiftSettings: strictSettings),
         // The PostgreSQL store (in progress, docs/store.md): connection settings, schema migrations, leased
         // claims of feeds and deliveries for several instances sharing one database.
         .target(
             name: "PostgresStore",
             dependencies: [
-                "FeedModel", "Store",
+                "FeedModel", "Store", "StoreLocation",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -107,7 +110,7 @@ let package = Package(
         // The configuration file: TOML -> plain validated values with file:line problems (docs/config.md).
         .target(
             name: "Config",
-            dependencies: ["FeedModel", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["FeedModel", "StoreLocation", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: strictSettings
         ),
 
@@ -115,7 +118,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Config", "FeedModel", "FeedParser", "Fetcher", "Store", "Hooks", "Platform",
+                "Config", "FeedModel", "FeedParser", "Fetcher", "Store", "StoreLocation", "Hooks", "Platform",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,7 +134,7 @@ let package = Package(
             name: "feedd",
             dependencies: [
                 "Config", "Curl", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "StoreLocation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -179,15 +182,16 @@ let package = Package(
         .testTarget(
             name: "PostgresStoreTests",
             dependencies: [
-                "PostgresStore", "Store", "FeedModel", "TestSupport",
+                "PostgresStore", "Store", "StoreLocation", "FeedModel", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "StoreLocationTests", dependencies: ["StoreLocation"], swiftSettings: strictSettings),
         .testTarget(
             name: "ConfigTests",
-            dependencies: ["Config", "FeedModel", "FeedParser", "TestSupport"],
+            dependencies: ["Config", "FeedModel", "FeedParser", "StoreLocation", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

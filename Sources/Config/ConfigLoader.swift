@@ -68,27 +68,55 @@ public struct ConfigLoader: Sendable {
     /// elsewhere still names its store: what the commands that only read or tend the store need.
     /// Throws when the file cannot be read or parsed, or `state_dir` is not a string.
     public func stateDirectorySetting(path: String) throws(ConfigErrors) -> (directory: String, line: Int?)? {
-        let absolutePath = FilePaths.resolve(path, against: currentDirectory)
-        func problem(_ line: Int?, _ key: String, _ message: String) -> ConfigErrors {
-            ConfigErrors(problems: [ConfigProblem(file: path, line: line, keyPath: key, message: message)])
-        }
-        guard let data = FileManager.default.contents(atPath: absolutePath) else {
-            throw problem(
-                nil, "", FileManager.default.fileExists(atPath: absolutePath) ? "cannot be read" : "no such file")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        let root: ConfigNode
-        do throws(ConfigNode.SyntaxError) {
-            root = try ConfigNode.parse(text)
-        } catch {
-            throw problem(error.line, "", error.message)
-        }
+        let (absolutePath, text, root) = try readAlone(path: path)
         guard let value = root.entries?.first(where: { $0.key == "state_dir" })?.value else { return nil }
         let line = SourceLocator(text: text).line(for: ConfigKeyPath(keys: "state_dir"))
         guard case .string(let directory) = value, !directory.isEmpty else {
-            throw problem(line, "state_dir", "expected a non-empty string, got \(value.shortText)")
+            throw ConfigErrors(problems: [
+                ConfigProblem(
+                    file: path, line: line, keyPath: "state_dir",
+                    message: "expected a non-empty string, got \(value.shortText)")
+            ])
         }
         return (FilePaths.resolve(directory, against: FilePaths.directory(of: absolutePath)), line)
+    }
+
+    /// The PostgreSQL store the file at `path` names (`store`, with `store_password`) and the line of
+    /// `store`, or nil when it sets no `store`. Like `stateDirectorySetting`, reads that file and those keys
+    /// only, checked as a full load checks them; throws their problems (file:line, the part of the URL at
+    /// fault), or when the file cannot be read or parsed.
+    public func databaseSetting(path: String) throws(ConfigErrors) -> (database: DatabaseSetting, line: Int?)? {
+        let (absolutePath, text, root) = try readAlone(path: path)
+        let entries = (root.entries ?? []).filter { $0.key == "store" || $0.key == "store_password" }
+        guard entries.contains(where: { $0.key == "store" }) else { return nil }
+        let problems = ProblemList()
+        let locator = SourceLocator(text: text)
+        let context = DecodeContext(
+            file: path, directory: FilePaths.directory(of: absolutePath), locator: locator, problems: problems)
+        var configuration = FeeddConfiguration()
+        _ = SectionDecoder.decodeEntries(entries, into: &configuration, context: context)
+        ConfigValidator.checkStorePassword(configuration, main: context)
+        guard problems.problems.isEmpty, let database = configuration.database else {
+            throw ConfigErrors(problems: problems.problems, files: [path])
+        }
+        return (database, locator.line(for: ConfigKeyPath(keys: "store")))
+    }
+
+    /// The file at `path` parsed, for reading a key or two alone: its absolute path, text and root table.
+    private func readAlone(path: String) throws(ConfigErrors) -> (String, String, ConfigNode) {
+        let absolutePath = FilePaths.resolve(path, against: currentDirectory)
+        func problem(_ line: Int?, _ message: String) -> ConfigErrors {
+            ConfigErrors(problems: [ConfigProblem(file: path, line: line, keyPath: "", message: message)])
+        }
+        guard let data = FileManager.default.contents(atPath: absolutePath) else {
+            throw problem(nil, FileManager.default.fileExists(atPath: absolutePath) ? "cannot be read" : "no such file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        do throws(ConfigNode.SyntaxError) {
+            return (absolutePath, text, try ConfigNode.parse(text))
+        } catch {
+            throw problem(error.line, error.message)
+        }
     }
 
     /// The validated configuration of the file at `path`, or every problem found.

@@ -1,3 +1,5 @@
+import StoreLocation
+
 /// The rules that look at more than one value (miniflux keeps its in one `Validate()`; so do we):
 /// unique names, hook references, intervals within their bounds, retry delays in order.
 struct ConfigValidator {
@@ -16,9 +18,11 @@ struct ConfigValidator {
         checkIntervals()
         checkHookReferences()
         checkListener()
+        Self.checkStorePassword(configuration, main: main)
         if checksOutputPaths {
             checkOutputPaths()
-            checkListenTokenFile()
+            checkSecretFile(configuration.listenToken, key: "listen_token", what: "token")
+            checkSecretFile(configuration.storePassword, key: "store_password", what: "password")
         }
         for (hook, source) in zip(configuration.hookDefinitions, hookSources) {
             if hook.retry.base > hook.retry.maxDelay {
@@ -42,16 +46,35 @@ struct ConfigValidator {
             at: ConfigKeyPath(keys: "listen"))
     }
 
-    /// A token file that cannot be read, or is empty, would refuse every request: said by `feedd check`.
-    private func checkListenTokenFile() {
-        guard case .file(let path) = configuration.listenToken else { return }
+    /// A token file that cannot be read, or is empty, would refuse every request; a password file likewise
+    /// every connection: said by `feedd check`.
+    private func checkSecretFile(_ secret: Secret?, key: String, what: String) {
+        guard case .file(let path) = secret else { return }
         do throws(SecretReadError) {
             if try Secret.file(path).resolve(environment: [:]).isEmpty {
-                main.report("the token file \(path) is empty", at: ConfigKeyPath(keys: "listen_token"))
+                main.report("the \(what) file \(path) is empty", at: ConfigKeyPath(keys: key))
             }
         } catch {
-            main.report("\(error.reason): \(path)", at: ConfigKeyPath(keys: "listen_token"))
+            main.report("\(error.reason): \(path)", at: ConfigKeyPath(keys: key))
         }
+    }
+
+    /// `store_password` needs a `store`, and the URL must not carry a password of its own: one password,
+    /// so it is never unclear which one counts.
+    static func checkStorePassword(_ configuration: FeeddConfiguration, main: DecodeContext) {
+        guard configuration.storePassword != nil else { return }
+        guard let url = configuration.store else {
+            main.report(
+                "store_password is set but store is not (the file store in state_dir needs no password)",
+                at: ConfigKeyPath(keys: "store_password"))
+            return
+        }
+        guard (try? PostgresSettings(url: url))?.passwordSource == .url else { return }
+        let line = main.locator?.line(for: ConfigKeyPath(keys: "store")).map { " (line \($0))" } ?? ""
+        main.report(
+            "the store URL\(line) carries a password already, and store_password gives another: keep one "
+                + "(store_password, so the password stays out of the file)",
+            at: ConfigKeyPath(keys: "store_password"))
     }
 
     /// Folders that hooks write into and that cannot be made (`OutputPathCheck`), reported at the key.

@@ -8,6 +8,15 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
     /// The store's folder. Default: `$STATE_DIRECTORY` when set (systemd's `StateDirectory=`), else
     /// `/var/lib/feedd`.
     public var stateDirectory = "/var/lib/feedd"
+    /// The PostgreSQL store several instances share: `postgres://USER@HOST:PORT/DB?sslmode=…`, checked by
+    /// `PostgresSettings`; nil: the file store in `stateDirectory`. Printed with its password masked.
+    public var store: String?
+    /// The database password (`store_password`), read from a file or an environment variable, never written
+    /// in the file; a password in the URL as well is refused. Without either: `PGPASSWORD`, as libpq.
+    public var storePassword: Secret?
+    /// This instance's name among those sharing the store (`instance`); nil: `<host name>-<process id>`,
+    /// decided when the daemon starts.
+    public var instance: String?
     /// The poll interval of feeds that set none.
     public var interval: ConfigDuration = .minutes(30)
     /// Each due time moves by a random amount up to this (never more than a tenth of the interval).
@@ -85,6 +94,21 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
             .value(
                 "state_dir", \.stateDirectory, .path, defaultText: "$STATE_DIRECTORY, else \"/var/lib/feedd\"",
                 environment: "FEEDD_STATE_DIR", doc: "the store: fetch state, items, outbox"),
+            .value(
+                "store", \.store, .optional(.storeURL), defaultText: "none: the file store in state_dir",
+                doc:
+                    "the PostgreSQL store several instances share: \"postgres://USER@HOST:PORT/DB?sslmode=…\" "
+                    + "(sslmode: disable, prefer, require, verify-ca, verify-full; sslrootcert=FILE)"),
+            .value(
+                "store_password", \.storePassword, .optional(.secret), defaultText: "none: the URL's, else $PGPASSWORD",
+                doc:
+                    "the database password: { file = \"path\" } or { env = \"NAME\" }; not with a password in "
+                    + "the URL; without either, $PGPASSWORD as libpq",
+                check: { $0.flatMap(Self.checkStorePassword) }),
+            .value(
+                "instance", \.instance, .optional(.string), defaultText: "\"<host name>-<process id>\"",
+                doc: "this instance's name among those sharing the store (logs, feedd feeds, the listener)",
+                check: { $0.flatMap(Self.checkInstance) }),
             .value("interval", \.interval, .duration, doc: "poll interval of feeds that set none"),
             .value("jitter", \.jitter, .duration, doc: "each due time moves by a random amount up to this"),
             .value(
@@ -147,6 +171,41 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
         guard case .literal = token else { return nil }
         return "the token is not written in the configuration: use { file = \"/etc/feedd/api-token\" } "
             + "(a file only feedd can read) or { env = \"FEEDD_API_TOKEN\" }"
+    }
+
+    /// Like the listener's token, the database password is not written in the file itself.
+    @Sendable static func checkStorePassword(_ password: Secret) -> String? {
+        guard case .literal = password else { return nil }
+        return "the password is not written in the configuration: use { file = \"/etc/feedd/db-password\" } "
+            + "(a file only feedd can read) or { env = \"FEEDD_DB_PASSWORD\" }, or set PGPASSWORD for feedd"
+    }
+
+    /// The longest instance name.
+    public static let instanceNameLimit = 64
+
+    /// An instance name is shown in logs, tables and the listener: one printable line of at most 64
+    /// characters.
+    @Sendable static func checkInstance(_ name: String) -> String? {
+        if name.isEmpty { return "must not be empty" }
+        if name.count > instanceNameLimit {
+            return "must be at most \(instanceNameLimit) characters, got \(name.count)"
+        }
+        let unprintable = name.unicodeScalars.first { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .surrogate, .privateUse:
+                return true
+            default:
+                return false
+            }
+        }
+        if let unprintable {
+            let code = String(unprintable.value, radix: 16, uppercase: true)
+            return "must be printable: U+\(String(repeating: "0", count: max(0, 4 - code.count)))\(code) is not"
+        }
+        if name.first?.isWhitespace == true || name.last?.isWhitespace == true {
+            return "must not begin or end with a space"
+        }
+        return nil
     }
 
     /// A page refresh is given in whole seconds (the `refresh` meta tag has no finer unit).

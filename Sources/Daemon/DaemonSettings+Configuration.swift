@@ -2,6 +2,7 @@ public import Config
 import Fetcher
 import Hooks
 import Store
+import StoreLocation
 
 /// A configuration that loads but cannot be turned into a running daemon: a secret that cannot be read,
 /// a hook that cannot be built. Each problem names the feed or hook.
@@ -59,6 +60,7 @@ extension DaemonSettings {
                 problems.append("listen_token: \(error)")
             }
         }
+        let database = Self.database(configuration, environment: environment, problems: &problems)
         guard problems.isEmpty else { throw SettingsError(problems: problems) }
 
         var store = StoreOptions()
@@ -92,7 +94,28 @@ extension DaemonSettings {
             store: store,
             listen: listen)
         self.listenToken = listenToken
+        self.database = database
+        if let instance = configuration.instance { self.instance = instance }
         statusPageRefresh = configuration.listenRefresh.duration
+    }
+
+    /// The PostgreSQL store of `store`, its password read now (`store_password`, else the URL's, else
+    /// `PGPASSWORD`), so that a password that cannot be read stops the start; nil for the file store.
+    private static func database(
+        _ configuration: FeeddConfiguration, environment: [String: String], problems: inout [String]
+    ) -> PostgresSettings? {
+        guard let setting = configuration.database else { return nil }
+        do throws(DatabaseSettingError) {
+            let settings = try setting.settings(environment: environment)
+            if settings.passwordSource == .secret, settings.password?.isEmpty == true, let secret = setting.password {
+                problems.append("store_password (\(secret)) is empty")
+                return nil
+            }
+            return settings
+        } catch {
+            problems.append(error.description)
+            return nil
+        }
     }
 
     private static func seconds(_ duration: Duration) -> Double {

@@ -1,7 +1,9 @@
 public import Config
 public import Fetcher
 public import Hooks
+import Platform
 public import Store
+public import StoreLocation
 
 /// Everything the daemon runs on: plain values, built by the configuration layer (or by hand in tests).
 ///
@@ -10,6 +12,12 @@ public import Store
 public struct DaemonSettings: Sendable {
     /// The store's directory (config `state_dir`).
     public var stateDirectory: String
+    /// The PostgreSQL store several instances share (config `store`), its password already read
+    /// (`store_password`, the URL's, or `PGPASSWORD`); nil (the default): the file store in `stateDirectory`.
+    public var database: PostgresSettings?
+    /// This instance's name among those sharing the store (config `instance`): in logs, `feedd feeds` and
+    /// the listener. Default: `<host name>-<process id>`.
+    public var instance = DaemonSettings.defaultInstance
     /// The feeds, in configuration order; names are unique.
     public var feeds: [FeedSettings]
     /// The hooks by name.
@@ -44,6 +52,9 @@ public struct DaemonSettings: Sendable {
     /// The listener guards reads as on a public address although it listens on loopback: what a test sets
     /// to try the public rules without opening a port to other machines. False: decided by `listen`.
     public var listenAsPublic = false
+
+    /// `<host name>-<process id>`: unique among instances running at once, without configuration.
+    public static var defaultInstance: String { "\(OS.hostName)-\(OS.processID)" }
 
     /// Whether every request to the listener needs the token: `listen` is not loopback (or a test says so).
     public var listenerIsPublic: Bool { listenAsPublic || !(listen?.isLoopback ?? true) }

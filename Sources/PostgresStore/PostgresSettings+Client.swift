@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import StoreLocation
 
 /// What a `sslmode` comes to (libpq's meaning): whether TLS is tried or required, and what of the server's
 /// certificate is checked.

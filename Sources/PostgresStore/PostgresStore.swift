@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 import PostgresNIO
 public import Store
+public import StoreLocation
 import Synchronization
 
 /// The PostgreSQL store (docs/store.md "PostgreSQL"): several feedd instances share one database, and

@@ -4,6 +4,7 @@ import Daemon
 import FeedModel
 import FeedParser
 import Platform
+import StoreLocation
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,14 @@ struct Check: ParsableCommand {
             Secrets written in the file print as "********"; those read from a file
             or the environment print as where they come from. A password in a URL
             prints masked (https://user:***@host/), as in every message of feedd.
+
+            With `store = "postgres://USER@HOST:PORT/DB?sslmode=…"` the store is that
+            PostgreSQL database: each part of the URL is checked (a problem names the
+            part: scheme, user, host, port, database, sslmode…), a password written in
+            the file (store_password = "…") or given twice (in the URL and in
+            store_password) is refused, and `instance` must be one printable line of at
+            most 64 characters. The printed store line is followed by a comment saying
+            where the password comes from: store_password, the URL, $PGPASSWORD, or none.
 
             The file is --config, else $FEEDD_CONFIG, else /etc/feedd/feedd.toml
             when it exists, else config/feedd.toml. The state directory is
@@ -67,9 +76,35 @@ struct Check: ParsableCommand {
         }
         guard !quiet else { return }
         do {
-            try StandardStream.output.write(URLCredentials.masking(in: ConfigRenderer.toml(configuration)))
+            let text = Self.withPasswordSource(ConfigRenderer.toml(configuration), of: configuration)
+            try StandardStream.output.write(URLCredentials.masking(in: text))
         } catch {
             Diagnostics.fail("standard output: \(error)", status: 1)
         }
+    }
+}
+
+extension Check {
+    /// `text` with a comment after its `store = …` line saying where the database password comes from
+    /// (never the password): store_password, the URL, $PGPASSWORD (as libpq), or none.
+    static func withPasswordSource(
+        _ text: String, of configuration: FeeddConfiguration, environment: [String: String] = Environment.all()
+    ) -> String {
+        guard let url = configuration.store else { return text }
+        let source: String
+        if let password = configuration.storePassword {
+            source = "store_password \(password)"
+        } else if (try? PostgresSettings(url: url))?.passwordSource == .url {
+            source = "the URL"
+        } else if environment["PGPASSWORD"] != nil {
+            source = "$PGPASSWORD"
+        } else {
+            source = "none (the server must trust this user, or use peer authentication)"
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if let index = lines.firstIndex(where: { $0.hasPrefix("store = ") }) {
+            lines.insert("# the store's password: from \(source)", at: index + 1)
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -60,7 +60,9 @@ struct DaemonOptions: ParsableArguments {
 enum SettingsLoader {
     static func blueprint(configPath: String?, stateDirectory: String?) -> DaemonBlueprint {
         // When the file cannot be read for its state_dir, loading it reports why, with every other problem.
+        // A database (`store`) leaves state_dir as the file and the environment set it.
         let location = try? StateLocation.find(configOption: configPath, stateOption: stateDirectory)
-        return ConfigurationFile.blueprint(option: configPath, stateDirectory: location?.path ?? stateDirectory)
+        let directory = location.flatMap { $0.database == nil ? $0.path : nil }
+        return ConfigurationFile.blueprint(option: configPath, stateDirectory: directory ?? stateDirectory)
     }
 }

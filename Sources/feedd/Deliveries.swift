@@ -3,11 +3,13 @@ import FeedModel
 import Platform
 import Store
 
-struct Deliveries: ParsableCommand {
+struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, retry and replay hook deliveries (the outbox).",
         discussion: """
-            Without a subcommand, `list`: the deliveries waiting for their hook.
+            Without a subcommand, `list`: the deliveries waiting for their hook. Every
+            subcommand works on the configured store: the file store in the state
+            directory, or the PostgreSQL database of the configuration's `store`.
 
             EXAMPLES
               feedd deliveries
@@ -28,7 +30,7 @@ struct Deliveries: ParsableCommand {
         defaultSubcommand: List.self
     )
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the outbox: deliveries waiting for their hook, or given up (dead letters).",
             discussion: """
@@ -37,8 +39,9 @@ struct Deliveries: ParsableCommand {
                 columns under a header on a terminal (dead ones in red, unless NO_COLOR is
                 set), tab-separated when piped, JSON Lines with --json. A hook name that
                 neither the store nor the configuration knows is an error (1). Pending deliveries are sent by the daemon when due; dead ones wait for
-                `feedd deliveries retry`. The store is opened read-only, so this works while
-                the daemon runs.
+                `feedd deliveries retry`. It reads the configured store: the file store in the
+                state directory, or the PostgreSQL database of the configuration's `store`. The
+                file store is opened read-only, so this works while the daemon runs.
 
                 EXAMPLES
                   feedd deliveries
@@ -67,11 +70,11 @@ struct Deliveries: ParsableCommand {
         @Flag(help: "Print JSON Lines: one delivery object per line.")
         var json = false
 
-        func run() {
-            let store = state.open(readOnly: true)
-            KnownNames.requireHook(hook, store: store, options: state)
-            let deliveries = StoreFailure.run { () throws(StoreError) in
-                try dead ? store.deadDeliveries() : store.pendingDeliveries()
+        func run() async {
+            let store = await state.open(readOnly: true)
+            await KnownNames.requireHook(hook, store: store, options: state)
+            let deliveries = await StoreFailure.run { () async throws(StoreError) in
+                try await dead ? store.deadDeliveries(limit: .max) : store.pendingDeliveries(dueBy: nil, limit: .max)
             }.filter { hook == nil || $0.hook == hook }
             var output = LineOutput()
             if json {
@@ -124,7 +127,7 @@ struct Deliveries: ParsableCommand {
         return writer.takeBytes() + [0x0A]
     }
 
-    struct Retry: ParsableCommand {
+    struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Queue dead deliveries again, with their attempts reset.",
             discussion: """
@@ -147,10 +150,10 @@ struct Deliveries: ParsableCommand {
         @Option(help: ArgumentHelp("Only the dead deliveries of this hook.", valueName: "name"))
         var hook: String?
 
-        func run() {
-            let count = state.write { (store) throws(StoreError) in
-                KnownNames.requireHook(hook, store: store, options: state)
-                return try store.retryDead(hook: hook, now: StateDirectoryOptions.now)
+        func run() async {
+            let count = await state.write { (store) async throws(StoreError) in
+                await KnownNames.requireHook(hook, store: store, options: state)
+                return try await store.retryDead(hook: hook, now: StateDirectoryOptions.now)
             }
             var output = LineOutput()
             output.line("queued \(count) dead deliveries again")
@@ -158,7 +161,7 @@ struct Deliveries: ParsableCommand {
         }
     }
 
-    struct Replay: ParsableCommand {
+    struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Deliver stored items to a hook again (for a new or repaired receiver).",
             discussion: """
@@ -205,18 +208,17 @@ struct Deliveries: ParsableCommand {
             }
         }
 
-        func run() {
+        func run() async {
             let now = StateDirectoryOptions.now
             let cutoff = SinceParser.parse(since, now: now) ?? now
-            let count = state.write { (store) throws(StoreError) in
-                KnownNames.requireHook(hook, store: store, options: state, newAllowed: true)
-                KnownNames.requireFeed(feed, store: store, options: state)
-                return try store.replay(hook: hook, feed: feed, since: cutoff, now: now) { damaged in
-                    try? StandardStream.error.write("feedd: warning: \(damaged)\n")
-                }
+            let result = await state.write { (store) async throws(StoreError) in
+                await KnownNames.requireHook(hook, store: store, options: state, newAllowed: true)
+                await KnownNames.requireFeed(feed, store: store, options: state)
+                return try await store.replay(hook: hook, feed: feed, since: cutoff, now: now)
             }
+            for damaged in result.damaged { try? StandardStream.error.write("feedd: warning: \(damaged)\n") }
             var output = LineOutput()
-            output.line("queued \(count) deliveries to \(hook)")
+            output.line("queued \(result.queued) deliveries to \(hook)")
             output.flush()
         }
     }

@@ -53,6 +53,9 @@ struct Feedd: AsyncParsableCommand {
             $FEEDD_CONFIG, else /etc/feedd/feedd.toml when it exists, else
             ./config/feedd.toml. `feedd items`, `feedd feeds`, `feedd held`
             and `feedd store check` read the store while the daemon runs.
+            With `store = "postgres://USER@HOST:PORT/DB"` in the configuration file
+            the store is that PostgreSQL database instead, shared by several
+            instances (docs/config.md); `--state-dir` still names a file store.
 
             The configuration is one TOML file (`feedd check` validates it and
             prints it resolved): see config/feedd.toml and docs/config.md.
@@ -77,7 +80,7 @@ struct Feedd: AsyncParsableCommand {
                     (75, "the state directory is in use by another feedd process (try again later)"),
                     (
                         78,
-                        "the configuration has problems (`feedd check` lists them all; `run` and `poll` refuse to start; `add`, `remove` and `import-opml` change nothing, or put the file back as it was; the store commands: the file that names the state directory cannot be read)"
+                        "the configuration has problems (`feedd check` lists them all; `run` and `poll` refuse to start; `add`, `remove` and `import-opml` change nothing, or put the file back as it was; the store commands: the file that names the state directory cannot be read, or its store or store_password has a problem)"
                     ),
                 ]),
         version: CommandLine.arguments.contains("--version") ? version : "feedd \(FeeddVersion.current)",

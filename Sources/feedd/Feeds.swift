@@ -5,7 +5,7 @@ import Fetcher
 import Platform
 import Store
 
-struct Feeds: ParsableCommand {
+struct Feeds: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the feeds in the store with their state.",
         discussion: """
@@ -21,7 +21,15 @@ struct Feeds: ParsableCommand {
             Piped, each line is tab-separated, without colour. With --json each feed is one
             line of JSON (JSON Lines) with snake_case fields.
 
-            The store is opened read-only, so this works while the daemon runs.
+            It reads the configured store: the file store in the state directory, or the
+            PostgreSQL database of the configuration's `store`. The file store is opened
+            read-only, so this works while the daemon runs.
+
+            When the store is shared by several instances (PostgreSQL), the text listing
+            ends with a blank line and one line per instance the store knows: INSTANCE,
+            CONFIGURATION (the first 12 hex digits of its configuration file's SHA-256,
+            marked "differs" when not the same as the most recently seen instance's),
+            STARTED and LAST SEEN. The file store has no such note.
 
             EXAMPLES
               feedd feeds
@@ -41,10 +49,10 @@ struct Feeds: ParsableCommand {
     @Flag(help: "Print JSON Lines: one feed object per line.")
     var json = false
 
-    func run() {
-        let store = state.open(readOnly: true)
-        let feeds = StoreFailure.run { () throws(StoreError) in try store.feeds() }
-        let pauses = hostPauses(stateDirectory: store.directory)
+    func run() async {
+        let store = await state.open(readOnly: true)
+        let feeds = await StoreFailure.run { () async throws(StoreError) in try await store.feeds() }
+        let pauses = (store as? LocalFeedStore).map { hostPauses(stateDirectory: $0.files.directory) } ?? [:]
         var output = LineOutput()
         if json {
             for feed in feeds { output.bytes(jsonLine(feed, pause: pauses[feed.name])) }
@@ -70,7 +78,29 @@ struct Feeds: ParsableCommand {
             ])
         }
         table.write(to: &output)
+        let instances = await StoreFailure.run { () async throws(StoreError) in try await store.instances() }
+        if !instances.isEmpty {
+            output.line("")
+            Self.instanceTable(instances).write(to: &output)
+        }
         output.flush()
+    }
+
+    /// The instances sharing the store, most recently seen first; a configuration that differs from the
+    /// latest instance's is marked.
+    static func instanceTable(_ instances: [InstanceRecord]) -> Table {
+        let sorted = instances.sorted { ($0.lastSeen, $0.name) > ($1.lastSeen, $1.name) }
+        let reference = sorted.first?.configDigest
+        var table = Table(header: ["INSTANCE", "CONFIGURATION", "STARTED", "LAST SEEN"], headerWhenPiped: true)
+        for instance in sorted {
+            let differs = instance.configDigest != reference
+            let digest = String(instance.configDigest.prefix(12)) + (differs ? " differs" : "")
+            table.add([
+                Cell(instance.name), Cell(digest, differs ? .yellow : .plain), Cell(instance.started.rfc3339),
+                Cell(instance.lastSeen.rfc3339),
+            ])
+        }
+        return table
     }
 
     /// One feed as a line of JSON: the fields of the text listing, snake_case, null for never or none.

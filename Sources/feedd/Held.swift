@@ -2,7 +2,7 @@ import ArgumentParser
 import FeedModel
 import Store
 
-struct Held: ParsableCommand {
+struct Held: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, release or drop deliveries held by the flood guard.",
         discussion: """
@@ -11,7 +11,9 @@ struct Held: ParsableCommand {
             and title; what still looks like a flood is stored but its deliveries are
             held. Without a subcommand this lists, per feed, how many deliveries are held
             and the titles of the first few items: a table on a terminal, a line per feed
-            and an indented line per title when piped, JSON Lines with --json.
+            and an indented line per title when piped, JSON Lines with --json. It reads the
+            configured store: the file store in the state directory, or the PostgreSQL
+            database of the configuration's `store`.
 
             EXAMPLES
               feedd held
@@ -35,9 +37,9 @@ struct Held: ParsableCommand {
     @Flag(help: "Print JSON Lines: one object per feed with held deliveries.")
     var json = false
 
-    func run() {
-        let store = state.open(readOnly: true)
-        let held = StoreFailure.run { () throws(StoreError) in try store.held() }
+    func run() async {
+        let store = await state.open(readOnly: true)
+        let held = await StoreFailure.run { () async throws(StoreError) in try await store.held() }
         var output = LineOutput()
         let style = TableStyle.current
         if held.isEmpty && !json { output.line("nothing held") }
@@ -47,7 +49,7 @@ struct Held: ParsableCommand {
             var titles: [String] = []
             var shown = Set<String>()
             for delivery in feed.deliveries where shown.count < 5 && shown.insert(delivery.itemKey).inserted {
-                let stored = try? store.item(feed: feed.feed, key: delivery.itemKey)
+                let stored = try? await store.item(feed: feed.feed, key: delivery.itemKey)
                 titles.append(stored?.item.title ?? delivery.itemKey)
             }
             if json {
@@ -77,7 +79,7 @@ struct Held: ParsableCommand {
         output.flush()
     }
 
-    struct Release: ParsableCommand {
+    struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Queue a feed's held deliveries for their hooks.",
             discussion: """
@@ -97,10 +99,10 @@ struct Held: ParsableCommand {
         @OptionGroup var state: StateDirectoryOptions
         @Argument(help: "The feed's configured name.") var feed: String
 
-        func run() {
-            let count = state.write { (store) throws(StoreError) in
-                KnownNames.requireFeed(feed, store: store, options: state)
-                return try store.release(feed: feed, now: StateDirectoryOptions.now)
+        func run() async {
+            let count = await state.write { (store) async throws(StoreError) in
+                await KnownNames.requireFeed(feed, store: store, options: state)
+                return try await store.release(feed: feed, now: StateDirectoryOptions.now)
             }
             var output = LineOutput()
             output.line("released \(count) deliveries of \(feed)")
@@ -108,7 +110,7 @@ struct Held: ParsableCommand {
         }
     }
 
-    struct Drop: ParsableCommand {
+    struct Drop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Drop a feed's held deliveries; the items stay stored and known.",
             discussion: """
@@ -128,10 +130,10 @@ struct Held: ParsableCommand {
         @OptionGroup var state: StateDirectoryOptions
         @Argument(help: "The feed's configured name.") var feed: String
 
-        func run() {
-            let count = state.write { (store) throws(StoreError) in
-                KnownNames.requireFeed(feed, store: store, options: state)
-                return try store.drop(feed: feed)
+        func run() async {
+            let count = await state.write { (store) async throws(StoreError) in
+                await KnownNames.requireFeed(feed, store: store, options: state)
+                return try await store.drop(feed: feed)
             }
             var output = LineOutput()
             output.line("dropped \(count) deliveries of \(feed)")

@@ -38,7 +38,8 @@ enum HelpText {
         75, "the state directory is in use by another feedd process (stop the daemon first)"
     )
     static let configurationUnreadable: (Int32, String) = (
-        78, "the configuration file that names the state directory cannot be read"
+        78,
+        "the configuration file that names the state directory cannot be read, or its store or store_password has a problem (the database's password cannot be read)"
     )
     static let unknownName: (Int32, String) = (
         1, "no feed or hook has that name (a close one is suggested)"

@@ -3,7 +3,7 @@ import FeedModel
 import Platform
 import Store
 
-struct Items: ParsableCommand {
+struct Items: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List stored items, newest first.",
         discussion: """
@@ -19,7 +19,9 @@ struct Items: ParsableCommand {
             warning on standard error naming its feed, key, file and offset; the others are
             listed and the exit status stays 0.
 
-            The store is opened read-only, so this works while the daemon runs. Items past
+            It reads the configured store: the file store in the state directory, or the
+            PostgreSQL database of the configuration's `store`. The file store is opened
+            read-only, so this works while the daemon runs. Items past
             their feed's retention (500 items and 90 days by default) are gone after the
             next compaction.
 
@@ -64,12 +66,12 @@ struct Items: ParsableCommand {
         }
     }
 
-    func run() {
-        let store = state.open(readOnly: true)
-        KnownNames.requireFeed(feed, store: store, options: state)
+    func run() async {
+        let store = await state.open(readOnly: true)
+        await KnownNames.requireFeed(feed, store: store, options: state)
         let cutoff = since.flatMap { SinceParser.parse($0, now: StateDirectoryOptions.now) }
-        let list = StoreFailure.run { () throws(StoreError) in
-            try store.listItems(feed: feed, since: cutoff, limit: limit)
+        let list = await StoreFailure.run { () async throws(StoreError) in
+            try await store.listItems(feed: feed, since: cutoff, limit: limit)
         }
         for damaged in list.damaged { try? StandardStream.error.write("feedd: warning: \(damaged)\n") }
         var output = LineOutput()

@@ -8,10 +8,10 @@ import Store
 /// Asking about a name that neither knows ends the process (status 1) with a "did you mean".
 enum KnownNames {
     /// Ends the process unless `name` is a feed of the store or of the configuration.
-    static func requireFeed(_ name: String?, store: FileStore, options: StateDirectoryOptions) {
+    static func requireFeed(_ name: String?, store: any FeedStore, options: StateDirectoryOptions) async {
         guard let name else { return }
-        var names = StoreFailure.run { () throws(StoreError) in try store.feeds() }.map(\.name)
-        names += StoreFailure.run { () throws(StoreError) in try store.held() }.map(\.feed)
+        var names = await StoreFailure.run { () async throws(StoreError) in try await store.feeds() }.map(\.name)
+        names += await StoreFailure.run { () async throws(StoreError) in try await store.held() }.map(\.feed)
         names += configuration(options)?.feeds.map(\.name) ?? []
         require(name, kind: "feed", in: names)
     }
@@ -20,12 +20,12 @@ enum KnownNames {
     /// With `newAllowed` (replay: a new hook has no deliveries yet), only a configuration that was read
     /// can refuse it.
     static func requireHook(
-        _ name: String?, store: FileStore, options: StateDirectoryOptions, newAllowed: Bool = false
-    ) {
+        _ name: String?, store: any FeedStore, options: StateDirectoryOptions, newAllowed: Bool = false
+    ) async {
         guard let name else { return }
         if newAllowed && configuration(options) == nil { return }
-        var names = StoreFailure.run { () throws(StoreError) in
-            try store.pendingDeliveries() + store.deadDeliveries()
+        var names = await StoreFailure.run { () async throws(StoreError) in
+            try await store.pendingDeliveries(dueBy: nil, limit: .max) + store.deadDeliveries(limit: .max)
         }.map(\.hook)
         names += configuration(options)?.hookDefinitions.map(\.name) ?? []
         require(name, kind: "hook", in: names)

@@ -6,7 +6,7 @@ import Platform
 import Store
 
 /// `--config` and `--state-dir`, shared by every command that reads or changes the store (`run` and
-/// `poll` through `DaemonOptions`). Where the store is, `StateLocation` decides.
+/// `poll` through `DaemonOptions`). Where the store is, `StateLocation` decides; `StoreOpener` opens it.
 struct StateDirectoryOptions: ParsableArguments {
     @OptionGroup var configFile: ConfigFileOption
 
@@ -14,9 +14,10 @@ struct StateDirectoryOptions: ParsableArguments {
         name: .customLong("state-dir"),
         help: ArgumentHelp(
             "The state directory holding the store, over the configuration's state_dir.",
-            discussion: "Else $FEEDD_STATE_DIR, else the configuration file's state_dir, else $STATE_DIRECTORY "
-                + "(set by systemd's StateDirectory=), else /var/lib/feedd. Given either, the commands that only "
-                + "read or tend the store read no configuration file.",
+            discussion: "Else $FEEDD_STATE_DIR, else the configuration file's store (a PostgreSQL database) or "
+                + "state_dir, else $STATE_DIRECTORY (set by systemd's StateDirectory=), else /var/lib/feedd. Given "
+                + "either, the commands that only read or tend the store read no configuration file and open the "
+                + "file store in that directory.",
             valueName: "dir"))
     var stateDirectory: String?
 
@@ -33,31 +34,20 @@ struct StateDirectoryOptions: ParsableArguments {
         }
     }
 
-    /// Opens the store, or ends the process: status 75 when another process holds it, 74 for I/O errors.
-    /// Read-only opens take no lock, so they work while the daemon runs.
+    /// Opens the store (`StoreOpener.open`), or ends the process: status 75 when another process holds it,
+    /// 74 for I/O errors. Read-only opens of the file store take no lock, so they work while the daemon runs.
     /// A state directory that does not exist ends the process (74) with where feedd looked and why.
-    func open(readOnly: Bool) -> FileStore {
-        let location = location
-        guard Directory.exists(location.path) else {
-            Diagnostics.fail(location.notFoundMessage, status: 74)
-        }
-        let store: FileStore
-        do throws(StoreError) {
-            store = try FileStore.open(directory: location.path, options: StoreOptions(readOnly: readOnly))
-        } catch {
-            StoreFailure.exit(error)
-        }
-        for note in store.recoveryNotes { try? StandardStream.error.write("feedd: warning: \(note)\n") }
-        return store
+    func open(readOnly: Bool) async -> any FeedStore {
+        await StoreOpener.open(location, readOnly: readOnly)
     }
 
     /// Opens the store for writing, runs `body` on it and closes it (flushed), ending the process on a
     /// store error: what every command that changes the store does.
-    func write<Result>(_ body: (FileStore) throws(StoreError) -> Result) -> Result {
-        let store = open(readOnly: false)
-        return StoreFailure.run { () throws(StoreError) in
-            let result = try body(store)
-            try store.close()
+    func write<Result>(_ body: (any FeedStore) async throws(StoreError) -> Result) async -> Result {
+        let store = await open(readOnly: false)
+        return await StoreFailure.run { () async throws(StoreError) in
+            let result = try await body(store)
+            try await store.close()
             return result
         }
     }
@@ -68,16 +58,20 @@ struct StateDirectoryOptions: ParsableArguments {
 
 /// Where the store is, and how that was decided: one rule for every command, `run` included.
 ///
-/// `--state-dir`, then `$FEEDD_STATE_DIR`, then the configuration file's `state_dir` (relative to the
-/// file's folder; the file is `--config`, else `$FEEDD_CONFIG`, else `/etc/feedd/feedd.toml` when it
-/// exists, else `./config/feedd.toml`), then `$STATE_DIRECTORY` (systemd's `StateDirectory=`; the first
-/// of several), then `/var/lib/feedd`. Only the file's `state_dir` is read here, so a configuration with
-/// problems elsewhere does not keep the read commands from the store.
+/// `--state-dir`, then `$FEEDD_STATE_DIR`, then the configuration file's `store` (a PostgreSQL database)
+/// or `state_dir` (relative to the file's folder; the file is `--config`, else `$FEEDD_CONFIG`, else
+/// `/etc/feedd/feedd.toml` when it exists, else `./config/feedd.toml`), then `$STATE_DIRECTORY`
+/// (systemd's `StateDirectory=`; the first of several), then `/var/lib/feedd`. Only the file's `store`,
+/// `store_password` and `state_dir` are read here, so a configuration with problems elsewhere does not
+/// keep the read commands from the store.
 struct StateLocation: Equatable {
-    /// The state directory (relative paths from the command line or environment are left as given).
+    /// The state directory (relative paths from the command line or environment are left as given);
+    /// empty when `database` is set.
     var path: String
     /// Each place looked at, in order, and what was found there; the last one decided.
     var steps: [String]
+    /// The database the configuration file's `store` names, instead of a state directory.
+    var database: DatabaseSetting? = nil
 
     static let builtInDefault = "/var/lib/feedd"
 
@@ -129,10 +123,16 @@ struct StateLocation: Equatable {
         return StateLocation(path: builtInDefault, steps: steps + ["the built-in default \(builtInDefault): used"])
     }
 
-    /// The location `file`'s `state_dir` gives, or nil (with the step noted) when it sets none.
+    /// The location `file`'s `store` or `state_dir` gives, or nil (with the step noted) when it sets neither.
     private static func stateDirectory(
         in file: String, why: String, loader: ConfigLoader, steps: inout [String]
     ) throws(ConfigErrors) -> StateLocation? {
+        if let (database, line) = try loader.databaseSetting(path: file) {
+            let place = line.map { "\(file):\($0)" } ?? file
+            return StateLocation(
+                path: "", steps: steps + ["configuration file \(file) (\(why)): store at \(place): \(database): used"],
+                database: database)
+        }
         guard let (directory, line) = try loader.stateDirectorySetting(path: file) else {
             steps.append("configuration file \(file) (\(why)): sets no state_dir")
             return nil
@@ -162,9 +162,9 @@ enum StoreFailure {
     }
 
     /// Runs `body`, ending the process on a store error.
-    static func run<Result>(_ body: () throws(StoreError) -> Result) -> Result {
+    static func run<Result>(_ body: () async throws(StoreError) -> Result) async -> Result {
         do {
-            return try body()
+            return try await body()
         } catch {
             exit(error)
         }

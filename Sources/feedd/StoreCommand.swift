@@ -2,14 +2,15 @@ import ArgumentParser
 import FeedModel
 import Store
 
-struct StoreCommand: ParsableCommand {
+struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Check or compact the store.",
         discussion: """
             The store keeps feedd's state in the state directory: a journal of checksummed
             records, item bodies in segment files, and a snapshot written by compaction
-            (see docs/store.md).
+            (see docs/store.md). With `store = "postgres://…"` in the configuration the
+            commands work on that database instead.
 
             EXAMPLES
               feedd store check
@@ -27,7 +28,7 @@ struct StoreCommand: ParsableCommand {
         subcommands: [Check.self, Compact.self]
     )
 
-    struct Check: ParsableCommand {
+    struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify every record's checksum and print a summary.",
             discussion: """
@@ -35,7 +36,8 @@ struct StoreCommand: ParsableCommand {
                 that each kept item's body is intact, and prints what it found: one line per
                 file, then the totals, then each problem. It opens the store read-only, so it
                 can run beside the daemon (a record being written at that moment may show as
-                an incomplete tail).
+                an incomplete tail). With `store = "postgres://…"` in the configuration it
+                checks that database instead.
 
                 Damage costs only the damaged record: `feedd items` and the listener skip a
                 damaged item body with a warning, a delivery of it becomes a dead letter, and
@@ -59,9 +61,9 @@ struct StoreCommand: ParsableCommand {
 
         @OptionGroup var state: StateDirectoryOptions
 
-        func run() throws {
-            let store = state.open(readOnly: true)
-            let report = StoreFailure.run { () throws(StoreError) in try store.check() }
+        func run() async throws {
+            let store = await state.open(readOnly: true)
+            let report = await StoreFailure.run { () async throws(StoreError) in try await store.check() }
             var output = LineOutput()
             for file in report.files {
                 output.line("\(file.name)\t\(file.bytes) bytes\t\(file.records) records")
@@ -86,7 +88,7 @@ struct StoreCommand: ParsableCommand {
         }
     }
 
-    struct Compact: ParsableCommand {
+    struct Compact: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply retention and compact the store now.",
             discussion: """
@@ -111,8 +113,10 @@ struct StoreCommand: ParsableCommand {
 
         @OptionGroup var state: StateDirectoryOptions
 
-        func run() {
-            let report = state.write { (store) throws(StoreError) in try store.compact(now: StateDirectoryOptions.now) }
+        func run() async {
+            let report = await state.write { (store) async throws(StoreError) in
+                try await store.compact(now: StateDirectoryOptions.now)
+            }
             var output = LineOutput()
             output.line(
                 "dropped \(report.itemsDropped) items, forgot \(report.keysForgotten) keys, snapshot "

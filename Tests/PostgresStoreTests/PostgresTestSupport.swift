@@ -1,6 +1,7 @@
 import FeedModel
 import Logging
 import PostgresStore
+import StoreLocation
 import TestSupport
 import Testing
 

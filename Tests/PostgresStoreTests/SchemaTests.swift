@@ -1,5 +1,6 @@
 import Foundation
 import PostgresStore
+import StoreLocation
 import TestSupport
 import Testing
 

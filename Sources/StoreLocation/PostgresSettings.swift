@@ -1,14 +1,16 @@
 import FeedModel
-import Foundation
+internal import Foundation
 
 /// Where the PostgreSQL store connects, parsed from `postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=…]`,
-/// and which password it sends (docs/store.md, "PostgreSQL").
+/// and which password it sends (docs/store.md, "PostgreSQL"). A pure value: the configuration checks a
+/// `store` URL with it, and the PostgreSQL store turns it into postgres-nio's configuration
+/// (`PostgresSettings+Client.swift` in PostgresStore).
 ///
 /// The password comes from exactly one place: the URL, or a secret the caller read (the configuration's
 /// `store_password`); giving both is an error, so it is never unclear which one counts. Without either,
 /// `PGPASSWORD` from the environment is used, as libpq does; without any, none is sent (trust or peer
 /// authentication). The URL is only ever shown masked (`displayURL`).
-public struct PostgresSettings: Sendable, Hashable {
+public struct PostgresSettings: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// How the connection uses TLS: libpq's `sslmode` values and meaning.
     public enum TLSMode: String, Sendable, Hashable, CaseIterable {
         /// Plain TCP.
@@ -44,14 +46,18 @@ public struct PostgresSettings: Sendable, Hashable {
     /// The URL as given, with its password masked (`URLCredentials`): what logs and messages show.
     public var displayURL: String
 
+    /// `displayURL`: interpolating the settings never shows the password.
+    public var description: String { displayURL }
+    public var debugDescription: String { displayURL }
+
     /// Parses `url` and picks the password (see the type's summary).
     ///
     /// - Parameters:
     ///   - secret: the password the caller read from its own source (`store_password = { file | env }`).
     ///   - environment: the process environment, for `PGPASSWORD`.
-    public init(url: String, secret: String? = nil, environment: [String: String] = [:]) throws(PostgresStoreError) {
+    public init(url: String, secret: String? = nil, environment: [String: String] = [:]) throws(StoreURLError) {
         let display = URLCredentials.masked(url)
-        func bad(_ part: String, _ reason: String) -> PostgresStoreError {
+        func bad(_ part: String, _ reason: String) -> StoreURLError {
             .badURL(url: display, part: part, reason: reason)
         }
         var rest = Substring(url)
