@@ -29,8 +29,8 @@ struct StateDirectoryOptions: ParsableArguments {
         } catch {
             try? StandardStream.error.write(error.problems.map { "\($0)\n" }.joined())
             Diagnostics.fail(
-                "cannot tell where the state directory is: the configuration file above names it (or give "
-                    + "--state-dir DIR, or set FEEDD_STATE_DIR)", status: 78)
+                "cannot tell where the store is: the configuration file above names it (store or state_dir; or "
+                    + "give --state-dir DIR, or set FEEDD_STATE_DIR)", status: 78)
         }
     }
 

@@ -40,8 +40,17 @@ enum StoreOpener {
             return openFiles(location, readOnly: readOnly)
         case .postgres(let settings):
             // The PostgreSQL store is plugged in here when it serves `FeedStore` (issue 16).
-            Diagnostics.fail("PostgreSQL store \(settings.displayURL): not available in this build yet", status: 1)
+            notAvailable(settings)
         }
+    }
+
+    /// Whether this build opens a PostgreSQL store. Until it does, `run` and `poll` refuse a configuration
+    /// that names one (`DaemonOptions.start`) rather than quietly use the file store.
+    static let servesPostgres = false
+
+    /// Ends the process: a configured database this build cannot open yet.
+    static func notAvailable(_ settings: PostgresSettings) -> Never {
+        Diagnostics.fail("PostgreSQL store \(settings.displayURL): not available in this build yet", status: 1)
     }
 
     /// The file store; recovery notes (a torn tail cut, a damaged record skipped) go to standard error.

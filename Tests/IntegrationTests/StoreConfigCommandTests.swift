@@ -142,7 +142,7 @@ struct StoreConfigCommandTests {
         }
     }
 
-    @Test("the daemon does not start when the database's password cannot be read")
+    @Test("the daemon does not start when the database's password cannot be read, nor on a database yet")
     func daemonNeedsThePassword() async throws {
         try await withTemporaryDirectory { directory in
             let file = directory.path + "/feedd.toml"
@@ -155,6 +155,15 @@ struct StoreConfigCommandTests {
                 result.stderrText.contains(
                     "store_password: cannot read secret { env = \"FEEDD_DB_PASSWORD\" }: the variable is not set"),
                 "\(result.stderrText)")
+            // With the password, the daemon refuses the database this build cannot open, rather than quietly
+            // use the file store in state_dir.
+            let refused = try await feedd(
+                ["poll", "--once", "--config", file], environment: ["FEEDD_DB_PASSWORD": "pw"])
+            #expect(refused.status == 1, "\(refused.stderrText)")
+            #expect(
+                refused.stderrText
+                    == "feedd: PostgreSQL store postgres://***@db/feeds: not available in this build yet\n")
+            #expect(!FileManager.default.fileExists(atPath: directory.path + "/state"))
         }
     }
 
