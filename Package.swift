@@ -116,6 +116,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "Config", "FeedModel", "FeedParser", "Fetcher", "Store", "Hooks", "Platform",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
