@@ -113,7 +113,8 @@ public final class Daemon: Sendable {
             "started",
             metadata: [
                 "feeds": "\(runtime.settings.settings.feeds.count)",
-                "state.dir": "\(runtime.settings.settings.stateDirectory)",
+                "state.dir": "\(runtime.settings.settings.stateDirectory)", "store": "\(runtime.store.location)",
+                "instance": "\(runtime.instanceName)",
             ])
         let configured = runtime.settings.hooks
         if let pending = try? await runtime.store.pendingDeliveries(dueBy: nil, limit: .max) {
