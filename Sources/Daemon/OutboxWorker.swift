@@ -35,12 +35,15 @@ struct OutboxWorker: Sendable {
 
     /// How many rows one pass of `hook`'s lane claims, and how long it holds them on a shared store
     /// (`FeedStore.claimDeliveries`): the calls of the pass, `concurrency` at a time, each within its
-    /// attempt limit, and 60 s for reading items and writing records. A hook with a time limit that is
-    /// not a batch hook claims 4 x `concurrency` rows a pass, so that its lease stays a few attempts long;
-    /// others claim a page (`pageSize`) under a lease of 4 attempts (a batch's calls are one per feed).
-    static func claim(for hook: HookSettings) -> (limit: Int, lease: Duration) {
+    /// attempt limit, and 60 s for reading items and writing records. On a shared store a hook with a
+    /// time limit that is not a batch hook claims 4 x `concurrency` rows a pass, so that its lease stays a
+    /// few attempts long; others claim a page (`pageSize`) under a lease of 4 attempts (a batch's calls
+    /// are one per feed). The file store's claims never expire, so with it every lane claims a page: its
+    /// due rows include those held behind a waiting one, which a small claim would let crowd out the
+    /// other feeds' rows.
+    static func claim(for hook: HookSettings, isShared: Bool = true) -> (limit: Int, lease: Duration) {
         let attempt = attemptLimit(of: hook.hook)
-        guard attempt > .zero, !hook.batch else { return (pageSize, attempt * 4 + .seconds(60)) }
+        guard isShared, attempt > .zero, !hook.batch else { return (pageSize, attempt * 4 + .seconds(60)) }
         let limit = min(pageSize, hook.concurrency * 4)
         let rounds = (limit + hook.concurrency - 1) / hook.concurrency
         return (limit, attempt * rounds + .seconds(60))
@@ -97,7 +100,7 @@ struct OutboxWorker: Sendable {
                 continue
             }
             let pass = await deliverDue(name, now: runtime.clock.now())
-            if pass.rows >= Self.claim(for: hook).limit { continue }
+            if pass.rows >= Self.claim(for: hook, isShared: runtime.fileStore == nil).limit { continue }
             // Sleep until the next delivery that waits comes due (rows behind it wait with it), a commit
             // wakes the lane, or a minute has passed.
             let now = runtime.clock.now()
@@ -112,7 +115,7 @@ struct OutboxWorker: Sendable {
         guard let hook = runtime.settings.hooks[name] else { return Summary() }
         let rows: [Store.Delivery]
         let waiting: [String: UInt64]
-        let claim = Self.claim(for: hook)
+        let claim = Self.claim(for: hook, isShared: runtime.fileStore == nil)
         do throws(StoreError) {
             rows = try await runtime.store.claimDeliveries(
                 hook: name, now: now, limit: claim.limit, leaseUntil: now.adding(claim.lease))

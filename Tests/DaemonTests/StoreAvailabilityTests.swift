@@ -155,6 +155,9 @@ struct StoreAvailabilityTests {
         let single = OutboxWorker.claim(for: HookSettings(hook: exec, concurrency: 2))
         #expect(single.limit == 8)
         #expect(single.lease == .seconds(12 * 4 + 60))
+        // The file store's claims never expire: a page, so that rows held behind a waiting one of their
+        // feed never crowd out the other feeds' rows.
+        #expect(OutboxWorker.claim(for: HookSettings(hook: exec, concurrency: 2), isShared: false).limit == 512)
         let local = OutboxWorker.claim(
             for: HookSettings(hook: try JSONLinesHook(name: "log", configuration: .init(path: "/tmp/x.jsonl"))))
         #expect(local.limit == OutboxWorker.pageSize)
