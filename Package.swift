@@ -118,7 +118,9 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Config", "FeedModel", "FeedParser", "Fetcher", "Store", "StoreLocation", "Hooks", "Platform",
+                "Config", "FeedModel", "FeedParser", "Fetcher", "Store", "StoreLocation", "PostgresStore", "Hooks",
+                "Platform",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),

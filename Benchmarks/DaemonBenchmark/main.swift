@@ -152,7 +152,7 @@ let settings = DaemonSettings(
     stateDirectory: state, feeds: feeds, hooks: [HookSettings(hook: hook)], globalHooks: ["archive"],
     fetch: FetchSettings(concurrency: options.concurrency, perHost: options.perHost), notifyExisting: true)
 let logger = Logger(label: "feedd-bench") { _ in SwiftLogNoOpLogHandler() }
-let daemon = try Daemon(settings: settings, logger: logger)
+let daemon = try await Daemon(settings: settings, logger: logger)
 print(
     "feedd-bench-daemon: \(options.count) feeds on \(options.ports.count) ports, \(options.concurrency) in flight, "
         + "\(options.perHost) per host; "
@@ -193,5 +193,5 @@ for round in options.round == 0 ? Array(1...3) : [options.round] {
         print("  compaction after round 1: \(clock.now - started)")
     }
 }
-try daemon.close()
+try await daemon.close()
 exit(allMatched ? 0 : 1)

@@ -15,9 +15,10 @@ extension Daemon {
     public static func build(
         _ blueprint: DaemonBlueprint, loaded: LoadedSettings? = nil, logger: Logger,
         clock: any TimeSource = SystemClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(DaemonError) -> Daemon {
-        let settings = try resolvedSettings(of: blueprint, loaded: loaded)
-        return try Daemon(settings: settings, logger: logger, clock: clock, random: random)
+    ) async throws(DaemonError) -> Daemon {
+        let loaded = try resolvedSettings(of: blueprint, loaded: loaded)
+        return try await Daemon(
+            settings: loaded.settings, configDigest: loaded.configDigest, logger: logger, clock: clock, random: random)
     }
 
     /// Runs the daemon of `blueprint` in the foreground until SIGTERM or SIGINT (`run(settings:…)`);
@@ -27,18 +28,19 @@ extension Daemon {
         _ blueprint: DaemonBlueprint, loaded: LoadedSettings? = nil, logger: Logger,
         notifier: SystemdNotifier = SystemdNotifier()
     ) async throws(DaemonError) {
-        let settings = try resolvedSettings(of: blueprint, loaded: loaded)
+        let loaded = try resolvedSettings(of: blueprint, loaded: loaded)
         try await run(
-            settings: settings, logger: logger, reload: { try blueprint.settings().settings }, notifier: notifier)
+            settings: loaded.settings, configDigest: loaded.configDigest, logger: logger,
+            reload: { try blueprint.settings() }, notifier: notifier)
     }
 
     /// The settings of `blueprint`: `loaded` when the caller has them already, else read now.
     private static func resolvedSettings(
         of blueprint: DaemonBlueprint, loaded: LoadedSettings?
-    ) throws(DaemonError) -> DaemonSettings {
-        if let loaded { return loaded.settings }
+    ) throws(DaemonError) -> LoadedSettings {
+        if let loaded { return loaded }
         do throws(ConfigurationFailure) {
-            return try blueprint.settings().settings
+            return try blueprint.settings()
         } catch {
             throw .configuration(error)
         }

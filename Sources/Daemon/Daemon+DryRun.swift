@@ -24,33 +24,27 @@ public struct DryRunFeed: Sendable {
 
 extension Daemon {
     /// Polls like `pollOnce` but stores nothing and calls no hook: fetches each feed (with the stored
-    /// validators), parses it, asks the store which items would be new (`FileStore.preview`), and returns
-    /// what each hook would receive. Opens the store read-only, so it works while the daemon runs.
+    /// validators), parses it, asks the store which items would be new (`FeedStore.preview`), and returns
+    /// what each hook would receive. Opens the store read-only (`openStore`), so it works while the daemon
+    /// runs.
     public static func dryRun(settings: DaemonSettings, feeds names: [String]? = nil, logger: Logger)
         async throws(DaemonError) -> [DryRunFeed]
     {
         let problems = settings.problems()
         guard problems.isEmpty else { throw .invalidSettings(problems) }
-        var options = settings.store
-        options.readOnly = true
         // No state directory yet: every feed is new.
-        let store: FileStore?
-        do {
-            store =
-                Directory.exists(settings.stateDirectory)
-                ? try FileStore.open(directory: settings.stateDirectory, options: options) : nil
-        } catch {
-            throw .store(error)
-        }
+        let store: (any FeedStore)? =
+            Directory.exists(settings.stateDirectory)
+            ? try await openStore(settings: settings, readOnly: true, logger: logger) : nil
         let active = ActiveSettings(settings)
         let feeds = names.map { $0.compactMap { active.feeds[$0] } } ?? settings.feeds
         let fetcher: HTTPFetcher
         do {
             fetcher = try HTTPFetcher(configuration: settings.fetch.fetcherConfiguration)
         } catch {
+            try? await store?.close()
             throw .system(error)
         }
-        defer { fetcher.shutdown() }
         let width = max(settings.fetch.concurrency, 1)
         var results: [String: DryRunFeed] = [:]
         await withTaskGroup(of: DryRunFeed.self) { group in
@@ -66,16 +60,18 @@ extension Daemon {
                 if next < feeds.count { add() }
             }
         }
+        fetcher.shutdown()
+        try? await store?.close()
         return feeds.compactMap { results[$0.name] }
     }
 
     private static func dryRun(
-        _ feed: FeedSettings, active: ActiveSettings, store: FileStore?, fetcher: HTTPFetcher
+        _ feed: FeedSettings, active: ActiveSettings, store: (any FeedStore)?, fetcher: HTTPFetcher
     ) async -> DryRunFeed {
         func failure(_ message: String) -> DryRunFeed {
             DryRunFeed(feed: feed.name, outcome: message, isFailure: true, deliveries: [])
         }
-        let state = (try? store?.fetchState(feed: feed.name)) ?? nil
+        let state = (try? await store?.fetchState(feed: feed.name)) ?? nil
         var request = FetchRequest(
             url: feed.url, headers: feed.headers, credential: feed.credential, proxy: feed.proxy,
             insecureSkipTLSVerify: feed.insecureSkipTLSVerify, limits: feed.limits)
@@ -99,7 +95,7 @@ extension Daemon {
             let items = PollPipeline.oldestFirst(document.items)
             if let store {
                 do throws(StoreError) {
-                    preview = try store.preview(feed: feed.name, items: items)
+                    preview = try await store.preview(feed: feed.name, items: items)
                 } catch {
                     return failure(error.description)
                 }

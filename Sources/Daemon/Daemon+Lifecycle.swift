@@ -3,9 +3,10 @@ import Platform
 import ServiceLifecycle
 import UnixSignals
 
-/// Reads the settings again for SIGHUP: the configuration layer's loader. It throws to refuse them; an
-/// error that conforms to `ListedProblems` has each of its problems logged on a line of its own.
-public typealias SettingsReloader = @Sendable () async throws -> DaemonSettings
+/// Reads the settings again for SIGHUP: the configuration layer's loader (the settings, and the digest of
+/// the configuration file as read). It throws to refuse them; an error that conforms to `ListedProblems`
+/// has each of its problems logged on a line of its own.
+public typealias SettingsReloader = @Sendable () async throws -> LoadedSettings
 
 /// An error that is a list of problems, one sentence each (a configuration file that does not load).
 public protocol ListedProblems: Error {
@@ -27,12 +28,15 @@ extension Daemon {
     ///
     /// Throws only when the daemon cannot start (invalid settings, a store that cannot be opened or is
     /// locked by another process).
+    ///
+    /// `configDigest`: SHA-256 of the configuration file's text (`LoadedSettings.configDigest`); nil: of
+    /// the settings rendered.
     public static func run(
-        settings: DaemonSettings, logger: Logger, reload: SettingsReloader? = nil,
+        settings: DaemonSettings, configDigest: String? = nil, logger: Logger, reload: SettingsReloader? = nil,
         notifier: SystemdNotifier = SystemdNotifier()
     ) async throws(DaemonError) {
         raiseDescriptorLimit(logger)
-        let daemon = try Daemon(settings: settings, logger: logger)
+        let daemon = try await Daemon(settings: settings, configDigest: configDigest, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(
                 service: PollService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup,
@@ -59,7 +63,7 @@ extension Daemon {
         } catch {
             logger.error("service group ended with an error", metadata: ["error": "\(error)"])
         }
-        try daemon.close()
+        try await daemon.close()
     }
 }
 
@@ -110,7 +114,8 @@ struct ReloadService: Service {
                 }
                 notifier.reloading()
                 do {
-                    try daemon.reload(try await reload())
+                    let loaded = try await reload()
+                    try await daemon.reload(loaded.settings, configDigest: loaded.configDigest)
                 } catch {
                     // One line per problem, so that each is read (and found by grep or jq) on its own.
                     let problems: [String]

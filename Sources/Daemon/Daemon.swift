@@ -14,27 +14,24 @@ public import Store
 /// call `pollOnce` directly, and `close()` it.
 public final class Daemon: Sendable {
     let runtime: Runtime
+    /// When this daemon was built (this instance's start on the store).
+    let startedAt: Timestamp
 
-    /// Opens the store (taking its lock) and starts the fetcher.
+    /// Opens the store (`openStore`: the file store takes its lock), records the configured feeds and this
+    /// instance on it (`FeedStore.adopt`), and starts the fetcher.
     ///
     /// - Parameters:
+    ///   - configDigest: SHA-256 of the configuration file's text (`LoadedSettings.configDigest`); nil: of
+    ///     the settings rendered (no file). Instances on one store with different digests are reported.
     ///   - clock: the clocks and sleeping of every part (`SystemClock`); tests may inject their own.
     ///   - random: numbers in `0..<1` for jitter and spreading; the system's generator by default.
     public init(
-        settings: DaemonSettings, logger: Logger, clock: any TimeSource = SystemClock(),
+        settings: DaemonSettings, configDigest: String? = nil, logger: Logger, clock: any TimeSource = SystemClock(),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(DaemonError) {
+    ) async throws(DaemonError) {
         let problems = settings.problems()
         guard problems.isEmpty else { throw .invalidSettings(problems) }
-        let store: FileStore
-        do {
-            store = try FileStore.open(directory: settings.stateDirectory, options: settings.store)
-        } catch {
-            throw .store(error)
-        }
-        for note in store.recoveryNotes {
-            logger.warning("store recovered", metadata: ["note": "\(note.description)"])
-        }
+        let store = try await Self.openStore(settings: settings, logger: logger)
         var fetcherConfiguration = settings.fetch.fetcherConfiguration
         fetcherConfiguration.hostPause = HostPausePolicy(
             withoutRetryAfter: settings.schedule.hostPause, longest: settings.schedule.maxRetryAfter)
@@ -42,16 +39,23 @@ public final class Daemon: Sendable {
         do {
             fetcher = try HTTPFetcher(configuration: fetcherConfiguration)
         } catch {
+            try? await store.close()
             throw .system(error)
         }
         runtime = Runtime(
-            settings: settings, store: store, fetcher: fetcher, logger: logger, clock: clock, random: random)
+            settings: settings, store: store, instanceName: Self.defaultInstanceName(), fetcher: fetcher,
+            logger: logger, clock: clock, random: random)
+        startedAt = clock.now()
         runtime.restorePauses()
         runtime.status.update { $0.feeds = settings.feeds.count }
+        await adopt(settings, configDigest: configDigest ?? Self.configurationDigest(of: settings))
     }
 
     /// The store the daemon writes (for tests and commands that read alongside).
-    public var store: FileStore { runtime.store }
+    public var store: any FeedStore { runtime.store }
+
+    /// The file store under `store`, for what only it has (recovery notes); nil for a database.
+    public var fileStore: FileStore? { runtime.fileStore }
 
     /// One line for systemd's `STATUS=`: feeds, failures, polls, new items and deliveries since start.
     public var statusLine: String { runtime.status.statusLine }
@@ -95,8 +99,8 @@ public final class Daemon: Sendable {
         let drained = await OutboxWorker(runtime: runtime).drain()
         summary.delivered = drained.delivered
         summary.deliveryFailures = drained.retried + drained.dead
-        do {
-            try runtime.store.sync()
+        do throws(StoreError) {
+            try await runtime.store.sync()
         } catch {
             runtime.logger.error("store sync failed", metadata: ["error": "\(error.description)"])
         }
@@ -109,10 +113,11 @@ public final class Daemon: Sendable {
             "started",
             metadata: [
                 "feeds": "\(runtime.settings.settings.feeds.count)",
-                "state.dir": "\(runtime.settings.settings.stateDirectory)",
+                "state.dir": "\(runtime.settings.settings.stateDirectory)", "store": "\(runtime.store.location)",
+                "instance": "\(runtime.instanceName)",
             ])
         let configured = runtime.settings.hooks
-        if let pending = try? runtime.store.pendingDeliveries() {
+        if let pending = try? await runtime.store.pendingDeliveries(dueBy: nil, limit: .max) {
             var orphans: [String: Int] = [:]
             for delivery in pending where configured[delivery.hook] == nil { orphans[delivery.hook, default: 0] += 1 }
             for (hook, count) in orphans.sorted(by: { $0.key < $1.key }) {
@@ -124,11 +129,12 @@ public final class Daemon: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await OutboxWorker(runtime: self.runtime).run() }
             group.addTask { await self.syncPeriodically() }
+            group.addTask { await self.watchAvailability() }
             await PollLoop(runtime: runtime).run()
             runtime.stop()
         }
-        do {
-            try runtime.store.sync()
+        do throws(StoreError) {
+            try await runtime.store.sync()
         } catch {
             runtime.logger.error("store sync failed", metadata: ["error": "\(error.description)"])
         }
@@ -143,8 +149,9 @@ public final class Daemon: Sendable {
 
     /// Applies new settings: added feeds start, removed feeds stop, changed hooks and feeds apply, and
     /// unchanged feeds keep their schedule and state. Invalid settings are refused and the old ones kept.
-    /// The state directory, the fetcher's settings and `listen` apply only after a restart (logged).
-    public func reload(_ settings: DaemonSettings) throws(DaemonError) {
+    /// The state directory, the fetcher's settings and `listen` apply only after a restart (logged). The
+    /// store adopts the new feeds (`FeedStore.adopt`) with `configDigest` (nil: of the settings rendered).
+    public func reload(_ settings: DaemonSettings, configDigest: String? = nil) async throws(DaemonError) {
         let problems = settings.problems()
         guard problems.isEmpty else { throw .invalidSettings(problems) }
         let old = runtime.settings.settings
@@ -154,6 +161,7 @@ public final class Daemon: Sendable {
         }
         let added = Set(settings.feeds.map(\.name)).subtracting(old.feeds.map(\.name))
         let removed = Set(old.feeds.map(\.name)).subtracting(settings.feeds.map(\.name))
+        await adopt(settings, configDigest: configDigest ?? Self.configurationDigest(of: settings))
         runtime.replace(ActiveSettings(settings))
         runtime.status.update { $0.feeds = settings.feeds.count }
         runtime.logger.notice(
@@ -165,10 +173,10 @@ public final class Daemon: Sendable {
     }
 
     /// Makes everything durable, closes the store (releasing its lock) and stops the fetcher.
-    public func close() throws(DaemonError) {
+    public func close() async throws(DaemonError) {
         runtime.fetcher.shutdown()
-        do {
-            try runtime.store.close()
+        do throws(StoreError) {
+            try await runtime.store.close()
         } catch {
             throw .store(error)
         }
@@ -185,7 +193,11 @@ public final class Daemon: Sendable {
         var lastCompaction = clock.monotonicNow()
         while !runtime.isStopping, !Task.isCancelled {
             await runtime.control.wait(timeout: .seconds(5))
-            try? runtime.store.sync()
+            do throws(StoreError) {
+                try await runtime.store.sync()
+            } catch {
+                runtime.availability.note(error)
+            }
             if clock.monotonicNow() - lastCompaction >= runtime.settings.settings.compactionInterval,
                 !runtime.isStopping
             {
@@ -195,12 +207,22 @@ public final class Daemon: Sendable {
         }
     }
 
-    /// Compacts the store now (retention, snapshot), off the cooperative pool; failures are logged.
+    /// Watches a store that went away (`StoreAvailability`): probes it until it answers, then wakes the
+    /// outbox lanes (the poll loop looks at the gate every second).
+    private func watchAvailability() async {
+        let runtime = runtime
+        await runtime.availability.watch(
+            probe: { () throws(StoreError) in _ = try await runtime.store.instances() },
+            isStopping: { runtime.isStopping },
+            onBack: { runtime.wakeLanes(runtime.settings.hooks.keys) })
+    }
+
+    /// Compacts the store now (retention, snapshot; the file store does it off the cooperative pool);
+    /// failures are logged.
     public func compact() async {
-        let store = runtime.store
         let now = runtime.clock.now()
         do throws(StoreError) {
-            let report = try await Blocking.run { () throws(StoreError) in try store.compact(now: now) }
+            let report = try await runtime.store.compact(now: now)
             runtime.logger.info(
                 "store compacted",
                 metadata: [
@@ -208,6 +230,7 @@ public final class Daemon: Sendable {
                     "snapshot.bytes": "\(report.snapshotBytes)", "files.removed": "\(report.filesRemoved)",
                 ])
         } catch {
+            if runtime.availability.note(error) { return }
             runtime.logger.error("store compaction failed", metadata: ["error": "\(error.description)"])
         }
     }
@@ -225,7 +248,7 @@ public final class Daemon: Sendable {
             case .failed:
                 counts.failures += 1
                 counts.failingFeeds.insert(report.feed)
-            case .deferred, .cancelled:
+            case .deferred, .cancelled, .elsewhere, .storeUnavailable:
                 counts.polls -= 1
             }
         }
@@ -260,6 +283,12 @@ public struct PollSummary: Sendable, Hashable {
     /// Feeds not polled because their host is paused (it answered 429 or 503 with `Retry-After`), with
     /// the end of the pause. Not failures.
     public var deferred: [String: Timestamp] = [:]
+    /// Feeds another instance on the shared store polls (or polled since), with its name when known. Not
+    /// failures.
+    public var elsewhere: [String: String] = [:]
+    /// Feeds not polled, or whose poll was not stored, because the store did not answer (polled again
+    /// on the next run). Not failures of the feeds.
+    public var storeUnavailable: Set<String> = []
 
     mutating func add(_ report: PollReport) {
         switch report.kind {
@@ -276,6 +305,10 @@ public struct PollSummary: Sendable, Hashable {
             failures[report.feed] = message
         case .deferred(let until):
             deferred[report.feed] = until
+        case .elsewhere(let owner):
+            elsewhere[report.feed] = owner ?? "another instance"
+        case .storeUnavailable:
+            storeUnavailable.insert(report.feed)
         case .cancelled:
             break
         }

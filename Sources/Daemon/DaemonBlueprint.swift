@@ -1,6 +1,7 @@
 public import Config
 import FeedModel
 import FeedParser
+import Platform
 
 /// What a daemon is built from: the configuration (its file, its text, or one loaded already), the
 /// command line's overrides and the environment, and, for tests and programs that embed the daemon,
@@ -89,7 +90,22 @@ public struct DaemonBlueprint: Sendable {
         }
         adjust(&settings)
         return LoadedSettings(
-            settings: settings, logLevel: configuration.logLevel, logFormat: configuration.logFormat)
+            settings: settings, logLevel: configuration.logLevel, logFormat: configuration.logFormat,
+            configDigest: configDigest(file: configuration.file) ?? Daemon.configurationDigest(of: settings))
+    }
+
+    /// SHA-256 of the configuration's text as loaded (the main file; a text given in code as it is), or
+    /// nil when there is none to read.
+    private func configDigest(file: String) -> String? {
+        switch source {
+        case .text(let text, _):
+            return Daemon.configurationDigest(of: text.utf8)
+        case .file(let path):
+            return (try? FileSystem.read(path, limit: 64 << 20)).map { Daemon.configurationDigest(of: $0) }
+        case .loaded:
+            guard !file.isEmpty else { return nil }
+            return (try? FileSystem.read(file, limit: 64 << 20)).map { Daemon.configurationDigest(of: $0) }
+        }
     }
 }
 
@@ -100,6 +116,9 @@ public struct LoadedSettings: Sendable {
     public var logLevel: String
     /// `log_format`: text or json.
     public var logFormat: String
+    /// SHA-256 of the configuration file's text as loaded, hex (of the settings rendered when there is no
+    /// file): instances sharing a store with different digests are reported.
+    public var configDigest: String
 }
 
 /// A configuration that cannot be used: every problem, one per line, then a summary line naming the file.

@@ -90,17 +90,18 @@ final class DaemonMetrics: Sendable {
     // MARK: Scrape
 
     /// The Prometheus text: the gauges brought up to date (from the status board, the store and the
-    /// process), then every metric of the registry.
-    func exposition(runtime: Runtime, startedAt: Timestamp) throws(StoreError) -> [UInt8] {
+    /// process), then every metric of the registry. `feedd_store_bytes` only for the file store (a
+    /// database's size is the database's to report).
+    func exposition(runtime: Runtime, startedAt: Timestamp) async throws(StoreError) -> [UInt8] {
         let counts = runtime.status.snapshot
-        let deliveries = try runtime.store.deliveryCounts()
+        let deliveries = try await runtime.store.deliveryCounts()
         gauge("feedd_feeds").record(counts.feeds)
         gauge("feedd_feeds_failing").record(counts.failingFeeds.count)
         for (status, name) in [(Delivery.Status.pending, "pending"), (.held, "held"), (.dead, "dead")] {
             gauge("feedd_outbox_deliveries", ["status": name]).record(deliveries[status] ?? 0)
         }
-        gauge("feedd_items_stored").record(try runtime.store.itemCount())
-        gauge("feedd_store_bytes").record(Self.bytes(under: runtime.store.directory))
+        gauge("feedd_items_stored").record(try await runtime.store.itemCount())
+        if let files = runtime.fileStore { gauge("feedd_store_bytes").record(Self.bytes(under: files.directory)) }
         if let resident = Self.residentBytes() { gauge("process_resident_memory_bytes").record(resident) }
         gauge("feedd_start_time_seconds").record(startedAt.secondsSince1970)
         return registry.emitToBuffer()
@@ -192,7 +193,7 @@ final class DaemonMetrics: Sendable {
         "feedd_outbox_deliveries": .init(
             help: "Deliveries in the outbox by status: pending (the outbox depth), held (flood guard), dead."),
         "feedd_items_stored": .init(help: "Items kept in the store."),
-        "feedd_store_bytes": .init(help: "Bytes of the files of the state directory."),
+        "feedd_store_bytes": .init(help: "Bytes of the files of the state directory (the file store only)."),
         "process_resident_memory_bytes": .init(help: "Resident memory of the feedd process."),
         "feedd_start_time_seconds": .init(help: "When the daemon started, in seconds since 1970."),
     ]

@@ -17,8 +17,37 @@ struct OutboxWorker: Sendable {
         var rows: Int { delivered + retried + dead }
     }
 
-    /// Rows read from the store per pass of a lane.
+    /// Rows read from the store per pass of a lane (at most).
     static let pageSize = 512
+
+    /// The longest one attempt of `hook` may take, by its own time limit: an exec hook's timeout and
+    /// kill grace, a webhook's timeout (the connection's included), a sendmail hook's timeout; zero for
+    /// the hooks that write local files (jsonl, maildir) and those made in code. An attempt is one call:
+    /// retries are later attempts, each claimed anew.
+    static func attemptLimit(of hook: any Hook) -> Duration {
+        switch hook {
+        case let exec as ExecHook: exec.configuration.timeout + exec.configuration.killGrace
+        case let webhook as WebhookHook: webhook.configuration.timeout
+        case let sendmail as SendmailHook: sendmail.configuration.timeout
+        default: .zero
+        }
+    }
+
+    /// How many rows one pass of `hook`'s lane claims, and how long it holds them on a shared store
+    /// (`FeedStore.claimDeliveries`): the calls of the pass, `concurrency` at a time, each within its
+    /// attempt limit, and 60 s for reading items and writing records. On a shared store a hook with a
+    /// time limit that is not a batch hook claims 4 x `concurrency` rows a pass, so that its lease stays a
+    /// few attempts long; others claim a page (`pageSize`) under a lease of 4 attempts (a batch's calls
+    /// are one per feed). The file store's claims never expire, so with it every lane claims a page: its
+    /// due rows include those held behind a waiting one, which a small claim would let crowd out the
+    /// other feeds' rows.
+    static func claim(for hook: HookSettings, isShared: Bool = true) -> (limit: Int, lease: Duration) {
+        let attempt = attemptLimit(of: hook.hook)
+        guard isShared, attempt > .zero, !hook.batch else { return (pageSize, attempt * 4 + .seconds(60)) }
+        let limit = min(pageSize, hook.concurrency * 4)
+        let rounds = (limit + hook.concurrency - 1) / hook.concurrency
+        return (limit, attempt * rounds + .seconds(60))
+    }
 
     let runtime: Runtime
 
@@ -64,13 +93,18 @@ struct OutboxWorker: Sendable {
 
     private func lane(_ name: String, wakeup: Wakeup) async {
         defer { runtime.endLane(name) }
-        while !runtime.isStopping, !Task.isCancelled, runtime.settings.hooks[name] != nil {
+        while !runtime.isStopping, !Task.isCancelled, let hook = runtime.settings.hooks[name] {
+            // A store that does not answer: nothing is claimed until it is back (`StoreAvailability`).
+            guard runtime.availability.isAvailable else {
+                await runtime.availability.waitUntilAvailable(timeout: .seconds(60))
+                continue
+            }
             let pass = await deliverDue(name, now: runtime.clock.now())
-            if pass.rows >= Self.pageSize { continue }
+            if pass.rows >= Self.claim(for: hook, isShared: runtime.fileStore == nil).limit { continue }
             // Sleep until the next delivery that waits comes due (rows behind it wait with it), a commit
             // wakes the lane, or a minute has passed.
             let now = runtime.clock.now()
-            let earliest = try? runtime.store.waitingDeliveries(hook: name, now: now).earliest
+            let earliest = (try? await runtime.store.waitingDeliveries(hook: name, now: now))?.earliest
             await wakeup.wait(timeout: DeliveryLane.sleep(now: now, earliestWaiting: earliest))
         }
     }
@@ -81,11 +115,15 @@ struct OutboxWorker: Sendable {
         guard let hook = runtime.settings.hooks[name] else { return Summary() }
         let rows: [Store.Delivery]
         let waiting: [String: UInt64]
+        let claim = Self.claim(for: hook, isShared: runtime.fileStore == nil)
         do throws(StoreError) {
-            rows = try runtime.store.pendingDeliveries(hook: name, dueBy: now, limit: Self.pageSize)
-            waiting = try runtime.store.waitingDeliveries(hook: name, now: now).firstID
+            rows = try await runtime.store.claimDeliveries(
+                hook: name, now: now, limit: claim.limit, leaseUntil: now.adding(claim.lease))
+            waiting = try await runtime.store.waitingDeliveries(hook: name, now: now).firstID
         } catch {
-            runtime.logger.error("outbox read failed", metadata: ["hook.name": "\(name)", "error": "\(error)"])
+            if !runtime.availability.note(error) {
+                runtime.logger.error("outbox read failed", metadata: ["hook.name": "\(name)", "error": "\(error)"])
+            }
             return Summary()
         }
         var lane = DeliveryLane(batch: hook.batch, concurrency: hook.concurrency, policy: hook.retry)
@@ -103,8 +141,17 @@ struct OutboxWorker: Sendable {
             for await (call, attempted, logger) in group {
                 let records = lane.ended(call, attempted, now: runtime.clock.now(), unitRandom: runtime.random())
                 var step = DeliveryLane.step(of: records, attempted: attempted)
-                if !(await record(records, of: call, hook: name, logger: logger)) { step = .retried }
-                summary.add(step, rows: call.rows.count)
+                switch await record(records, of: call, hook: name, logger: logger) {
+                case .written:
+                    summary.add(step, rows: call.rows.count)
+                case .failed:
+                    step = .retried
+                    summary.add(step, rows: call.rows.count)
+                case .leaseLost:
+                    // Another instance has these rows now: the lane drops them and holds the feed's later
+                    // rows back for this pass (their order is the other instance's to keep).
+                    step = .retried
+                }
                 if runtime.isStopping { lane.stop() }
                 start(lane.recorded(call, as: step))
             }
@@ -130,7 +177,7 @@ struct OutboxWorker: Sendable {
         var items: [FeedItem] = []
         for row in call.rows {
             do throws(StoreError) {
-                if let stored = try store.item(feed: row.feed, key: row.itemKey) {
+                if let stored = try await store.item(feed: row.feed, key: row.itemKey) {
                     items.append(stored.item)
                 } else {
                     attempted.lost[row.id] = .gone
@@ -139,7 +186,9 @@ struct OutboxWorker: Sendable {
                 // A damaged body never heals: the row becomes a dead letter that says why, so the feed's
                 // later deliveries do not wait behind it. Other failures (the disk) are tried again later.
                 guard case .corrupt = error else {
-                    logger.error("outbox read failed", metadata: ["error": "\(error.description)"])
+                    if !runtime.availability.note(error) {
+                        logger.error("outbox read failed", metadata: ["error": "\(error.description)"])
+                    }
                     attempted.readFailure = error.description
                     return (attempted, logger)
                 }
@@ -151,7 +200,7 @@ struct OutboxWorker: Sendable {
         logger[metadataKey: "item.title"] = "\(items[0].title ?? items[0].link ?? items[0].key)"
         if items.count > 1 { logger[metadataKey: "item.count"] = "\(items.count)" }
         let first = call.rows[0]
-        let feedState = try? store.fetchState(feed: first.feed)
+        let feedState = (try? await store.fetchState(feed: first.feed)) ?? nil
         let feedURL = URLCredentials.masked(runtime.settings.feeds[first.feed]?.url ?? feedState?.url ?? "")
         let live = call.rows.filter { attempted.lost[$0.id] == nil }
         let id = live.count == 1 ? "\(live[0].id)" : "\(live[0].id)-\(live[live.count - 1].id)"
@@ -165,11 +214,19 @@ struct OutboxWorker: Sendable {
         return (attempted, logger)
     }
 
-    /// Writes the records of one call of `hook`, logs and counts them; false when the store refused a
-    /// write (the call then counts as retried, and its rows stay as they were).
+    /// How writing the records of a call went.
+    enum Written: Sendable, Hashable {
+        case written
+        /// The store refused a write: the call counts as retried, and its rows stay as they were.
+        case failed
+        /// Another instance took the rows over (their lease ran out): they are its to deliver.
+        case leaseLost
+    }
+
+    /// Writes the records of one call of `hook`, logs and counts them.
     private func record(
         _ records: [DeliveryLane.Record], of call: DeliveryLane.Call, hook: String, logger: Logger
-    ) async -> Bool {
+    ) async -> Written {
         let store = runtime.store
         let now = runtime.clock.now()
         func count(_ ids: [UInt64], _ result: String) {
@@ -180,7 +237,7 @@ struct OutboxWorker: Sendable {
             for record in records {
                 switch record {
                 case .lost(let id, let reason, let isDamaged):
-                    try await Blocking.run { () throws(StoreError) in try store.markDead(id, error: reason) }
+                    try await store.markDead(id, error: reason)
                     count([id], "dead")
                     guard isDamaged else { continue }
                     runtime.status.update { $0.deliveryFailures += 1 }
@@ -188,14 +245,14 @@ struct OutboxWorker: Sendable {
                         "delivery given up; see `feedd deliveries --dead`",
                         metadata: ["delivery.id": "\(id)", "error": "\(reason)"])
                 case .delivered(let ids, let details):
-                    for id in ids { try store.markDelivered(id) }
+                    for id in ids { try await store.markDelivered(id) }
                     count(ids, "delivered")
                     runtime.status.update { $0.delivered += ids.count }
                     // Every delivery shows in the journal, whatever the hook kind: hook, feed, item and result
                     // (an exec hook's details are what it printed, a webhook's the HTTP status).
                     logger.info("delivered", metadata: ["result": "delivered", "details": "\(details)"])
                 case .retry(let ids, let attempts, let at, let reason):
-                    for id in ids { try store.markFailed(id, attempt: attempts, retryAt: at, error: reason) }
+                    for id in ids { try await store.markFailed(id, attempt: attempts, retryAt: at, error: reason) }
                     count(ids, "retry")
                     runtime.status.update { $0.deliveryFailures += 1 }
                     logger.warning(
@@ -205,9 +262,7 @@ struct OutboxWorker: Sendable {
                             "error": "\(reason)",
                         ])
                 case .dead(let ids, let attempt, let reason):
-                    try await Blocking.run { () throws(StoreError) in
-                        for id in ids { try store.markDead(id, error: reason) }
-                    }
+                    for id in ids { try await store.markDead(id, error: reason) }
                     count(ids, "dead")
                     runtime.status.update { $0.deliveryFailures += 1 }
                     logger.error(
@@ -216,10 +271,18 @@ struct OutboxWorker: Sendable {
                 }
             }
         } catch {
-            logger.error("outbox write failed", metadata: ["error": "\(error.description)"])
-            return false
+            if case .leaseLost(_, let owner) = error {
+                logger.warning(
+                    "delivery taken over by another instance; this attempt's record is dropped",
+                    metadata: ["instance": "\(owner)"])
+                return .leaseLost
+            }
+            if !runtime.availability.note(error) {
+                logger.error("outbox write failed", metadata: ["error": "\(error.description)"])
+            }
+            return .failed
         }
-        return true
+        return .written
     }
 }
 extension OutboxWorker.Summary {

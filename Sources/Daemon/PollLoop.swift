@@ -21,7 +21,10 @@ struct PollLoop: Sendable {
         let (events, input) = AsyncStream.makeStream(of: Event.self)
         var scheduler = Scheduler()
         var active = runtime.settings
-        addFeeds(active.settings.feeds, to: &scheduler, active: active)
+        await addFeeds(active.settings.feeds, to: &scheduler, active: active)
+        // Feeds whose next poll goes ahead even when another instance polled them since (`beginPoll`'s
+        // `force`): asked for through the write API, or their URL or request changed on reload.
+        var forced: Set<String> = []
         // Pauses from before a restart (`Runtime.restorePauses`); the board outlives reloads.
         for pause in runtime.hostPauses.inForce(at: runtime.clock.now()) {
             scheduler.pause(host: pause.host, until: pause.until)
@@ -57,13 +60,16 @@ struct PollLoop: Sendable {
                 if current.settings.feeds.map(\.name) != active.settings.feeds.map(\.name)
                     || !sameFetching(current, active)
                 {
-                    apply(current, replacing: active, to: &scheduler)
+                    forced.formUnion(await apply(current, replacing: active, to: &scheduler))
                     // The feeds a paused host holds back may have changed: `feedd feeds` shows them.
                     if !runtime.hostPauses.inForce(at: runtime.clock.now()).isEmpty {
                         runtime.writePauses(now: runtime.clock.now())
                     }
                 }
                 active = current
+                // A store that does not answer: no poll starts until it is back (`StoreAvailability`); asked
+                // polls wait in `pollRequests`.
+                guard runtime.availability.isAvailable else { continue }
                 let now = runtime.clock.now()
                 // Polls asked for through the listener: due now (a feed being polled answers with that poll).
                 for name in runtime.pollRequests.take() {
@@ -72,6 +78,7 @@ struct PollLoop: Sendable {
                         continue
                     }
                     scheduler.schedule(name, host: hostKey(of: feed.url), at: now)
+                    forced.insert(name)
                 }
                 let free = max(active.settings.fetch.concurrency - scheduler.pollingCount, 0)
                 for name in scheduler.takeDue(now: now, limit: free) {
@@ -79,7 +86,8 @@ struct PollLoop: Sendable {
                         scheduler.remove(name)
                         continue
                     }
-                    group.addTask { input.yield(.finished(await pipeline.poll(feed))) }
+                    let force = forced.remove(name) != nil
+                    group.addTask { input.yield(.finished(await pipeline.poll(feed, force: force))) }
                 }
             }
             input.finish()
@@ -87,12 +95,12 @@ struct PollLoop: Sendable {
     }
 
     /// Schedules `feeds`: stored due times where they lie ahead, the rest spread over their interval.
-    private func addFeeds(_ feeds: [FeedSettings], to scheduler: inout Scheduler, active: ActiveSettings) {
+    private func addFeeds(_ feeds: [FeedSettings], to scheduler: inout Scheduler, active: ActiveSettings) async {
         guard !feeds.isEmpty else { return }
         let schedule = active.settings.schedule
         var entries: [(name: String, window: Duration, stored: Timestamp?)] = []
         for feed in feeds {
-            let state = try? runtime.store.fetchState(feed: feed.name)
+            let state = (try? await runtime.store.fetchState(feed: feed.name)) ?? nil
             // A stored due time counts only for the URL it was worked out for.
             let stored = state?.url == nil || state?.url == feed.url ? state?.nextDue : nil
             entries.append((feed.name, min(active.interval(of: feed), schedule.initialSpread), stored))
@@ -106,22 +114,28 @@ struct PollLoop: Sendable {
     }
 
     /// Brings the scheduler in line with reloaded settings: new feeds start, removed ones stop, feeds
-    /// whose URL or request changed are polled soon; the others keep their due times.
-    private func apply(_ current: ActiveSettings, replacing old: ActiveSettings, to scheduler: inout Scheduler) {
+    /// whose URL or request changed are polled soon; the others keep their due times. Returns the feeds
+    /// whose URL or request changed (their next poll is forced).
+    private func apply(
+        _ current: ActiveSettings, replacing old: ActiveSettings, to scheduler: inout Scheduler
+    ) async -> Set<String> {
         for feed in old.settings.feeds where current.feeds[feed.name] == nil {
             scheduler.remove(feed.name)
         }
         var added: [FeedSettings] = []
+        var changed: Set<String> = []
         for feed in current.settings.feeds {
             if let before = old.feeds[feed.name], scheduler.contains(feed.name) {
                 if !before.fetchesLike(feed) {
                     scheduler.schedule(feed.name, host: hostKey(of: feed.url), at: runtime.clock.now())
+                    changed.insert(feed.name)
                 }
             } else {
                 added.append(feed)
             }
         }
-        addFeeds(added, to: &scheduler, active: current)
+        await addFeeds(added, to: &scheduler, active: current)
+        return changed
     }
 
     private func sameFetching(_ lhs: ActiveSettings, _ rhs: ActiveSettings) -> Bool {

@@ -18,6 +18,12 @@ struct PollReport: Sendable {
         case deferred(until: Timestamp)
         /// Cut short by shutdown: nothing was recorded.
         case cancelled
+        /// Not polled here: another instance sharing the store holds the feed's lease or polled it since
+        /// (`owner`, when known); due again when the store said. Not a failure, and not a poll.
+        case elsewhere(owner: String?)
+        /// The store did not answer (`StoreError.unavailable`): nothing of this poll was stored; polled again
+        /// once the store is back. Not a failure of the feed.
+        case storeUnavailable
     }
 
     var feed: String
@@ -36,17 +42,39 @@ struct PollReport: Sendable {
 struct PollPipeline: Sendable {
     let runtime: Runtime
 
-    func poll(_ feed: FeedSettings) async -> PollReport {
+    /// How long a poll holds the feed on a shared store: twice the fetch's time limit and 30 s, so that a
+    /// poll that takes its whole time and then waits for its commit keeps the feed. Renewed every third
+    /// of it while the transfer runs (`renewWhileFetching`); an instance that dies loses the feed when
+    /// the lease runs out.
+    static func lease(for limits: FetchLimits) -> Duration {
+        limits.totalTimeout * 2 + .seconds(30)
+    }
+
+    /// Polls `feed` once. `force`: the poll was asked for (the write API) or the feed's URL or request
+    /// changed, so it goes ahead even when another instance polled the feed since.
+    func poll(_ feed: FeedSettings, force: Bool = false) async -> PollReport {
         let active = runtime.settings
         let logger = feedLogger(feed)
         var now = runtime.clock.now()
         let policy = SchedulePolicy(settings: active.settings.schedule)
         let interval = active.interval(of: feed)
+        let lease = Self.lease(for: feed.limits ?? active.settings.fetch.limits)
         var state: FeedFetchState
         do throws(StoreError) {
-            state = try runtime.store.fetchState(feed: feed.name) ?? FeedFetchState()
+            let claim = try await runtime.store.beginPoll(
+                feed: feed.name, now: now, leaseUntil: now.adding(lease), force: force)
+            switch claim {
+            case .granted(let stored):
+                state = stored
+            case .busy(let owner, let retryAt):
+                logger.debug(
+                    "poll left to another instance",
+                    metadata: ["instance": "\(owner ?? "?")", "next.due": "\(retryAt.rfc3339)"])
+                return PollReport(feed: feed.name, kind: .elsewhere(owner: owner), nextDue: retryAt)
+            }
         } catch {
-            return failed(feed, state: FeedFetchState(), message: error.description, retryAfter: nil, now: now)
+            if let report = storeFailure(error, feed, nextDue: now, logger) { return report }
+            return await failed(feed, state: FeedFetchState(), message: error.description, retryAfter: nil, now: now)
         }
         let url = runtime.currentURL(of: feed)
         var request = FetchRequest(
@@ -55,16 +83,25 @@ struct PollPipeline: Sendable {
         if state.url == url { request.validators = Validators(etag: state.etag, lastModified: state.lastModified) }
 
         let fetchStart = ContinuousClock.now
-        let result = await runtime.fetcher.fetch(request)
+        let prepared = request
+        let result = await renewWhileFetching(feed.name, lease: lease, logger) {
+            await runtime.fetcher.fetch(prepared)
+        }
         runtime.metrics.fetched(result, duration: ContinuousClock.now - fetchStart)
         // Everything from here on counts from the answer, not from the start of the wait for the host's
         // slot: with a busy host a request may queue for a long while.
         now = runtime.clock.now()
         switch result {
         case .failure(.cancelled):
+            // Shutdown: the feed is free at once for another instance.
+            do throws(StoreError) {
+                try await runtime.store.endPoll(feed: feed.name)
+            } catch {
+                logger.debug("store: could not end the claim", metadata: ["error": "\(error.description)"])
+            }
             return PollReport(feed: feed.name, kind: .cancelled, nextDue: now)
         case .failure(.hostPaused(_, let pause)):
-            return deferred(feed, state: state, pause: pause, logger)
+            return await deferred(feed, state: state, pause: pause, logger)
         case .failure(let error):
             var retryAfter: Int?
             var pause: HostPause?
@@ -83,7 +120,7 @@ struct PollPipeline: Sendable {
             if case .httpStatus(_, let code, _, _) = error { metadata["http.status"] = "\(code)" }
             if !error.detail.isEmpty { metadata["error.detail"] = "\(URLCredentials.masking(in: error.detail))" }
             logger.warning("fetch failed", metadata: metadata)
-            var report = failed(feed, state: state, message: message, retryAfter: retryAfter, now: now)
+            var report = await failed(feed, state: state, message: message, retryAfter: retryAfter, now: now)
             report.hostPause = pause
             return report
         case .notModified(let answer):
@@ -96,10 +133,10 @@ struct PollPipeline: Sendable {
             state.etag = answer.validators.etag
             state.lastModified = answer.validators.lastModified
             succeeded(&state, now: now, nextDue: decision.nextDue)
-            let recorded = state
             do throws(StoreError) {
-                try runtime.store.recordFetch(feed: feed.name, state: recorded)
+                try await runtime.store.recordFetch(feed: feed.name, state: state)
             } catch {
+                if let report = storeFailure(error, feed, nextDue: decision.nextDue, logger) { return report }
                 logger.error("store write failed", metadata: ["error": "\(error.description)"])
             }
             logger.debug("not modified")
@@ -117,7 +154,7 @@ struct PollPipeline: Sendable {
                 runtime.metrics.parsed(duration: ContinuousClock.now - parseStart, failed: true)
                 let message = URLCredentials.masking(in: "\(content.finalURL): \(error.description)")
                 logger.warning("parse failed", metadata: ["error": "\(message)"])
-                return failed(feed, state: state, message: message, retryAfter: nil, now: now)
+                return await failed(feed, state: state, message: message, retryAfter: nil, now: now)
             }
             let previous = state
             var hints = FreshnessHints(document.updateHints)
@@ -133,8 +170,9 @@ struct PollPipeline: Sendable {
         }
     }
 
-    /// Stores the document's items with their deliveries, off the cooperative pool (it waits for `fsync`).
-    /// When the write fails, `previous` (the state before this poll) is what the failure is recorded on.
+    /// Stores the document's items with their deliveries (the file store does it off the cooperative pool:
+    /// it waits for `fsync`). When the write fails, `previous` (the state before this poll) is what the
+    /// failure is recorded on.
     private func commit(
         _ feed: FeedSettings, document: FeedDocument, state: FeedFetchState, previous: FeedFetchState, now: Timestamp,
         nextDue: Timestamp, _ logger: Logger
@@ -143,15 +181,14 @@ struct PollPipeline: Sendable {
         let store = runtime.store
         let items = Self.oldestFirst(document.items)
         do throws(StoreError) {
-            let result = try await Blocking.run { () throws(StoreError) -> CommitResult in
-                // The first poll announces what `notify_existing` says (nil: everything). A feed whose state
-                // record was lost to damage is not new: the store still knows its items' keys.
-                let isFirst = try store.isFirstPoll(feed: feed.name, items: items)
-                let announced = isFirst ? plan.announcedOnFirstPoll(items) : nil
-                return try store.commit(feed: feed.name, items: items, fetchState: state, now: now) { stored, event in
-                    if let announced, !announced.contains(stored.item.key) { return [] }
-                    return plan.hooks(for: stored.item, event: event)
-                }
+            // The first poll announces what `notify_existing` says (nil: everything). A feed whose state
+            // record was lost to damage is not new: the store still knows its items' keys.
+            let isFirst = try await store.isFirstPoll(feed: feed.name, items: items)
+            let announced = isFirst ? plan.announcedOnFirstPoll(items) : nil
+            let result = try await store.commit(feed: feed.name, items: items, fetchState: state, now: now) {
+                stored, event in
+                if let announced, !announced.contains(stored.item.key) { return [] }
+                return plan.hooks(for: stored.item, event: event)
             }
             runtime.metrics.committed(new: result.new.count, updated: result.updated.count)
             let hooks = Set(result.deliveries.map(\.hook))
@@ -172,10 +209,65 @@ struct PollPipeline: Sendable {
                 feed: feed.name, kind: .content(new: result.new.count, stored: result.new.count + result.held.count),
                 nextDue: nextDue, hooks: hooks)
         } catch {
+            // A database away or a lease lost: nothing was stored, and the feed is polled again (here when
+            // the store is back, or by the instance that holds it).
+            if let report = storeFailure(error, feed, nextDue: nextDue, logger) { return report }
             runtime.metrics.committed(new: nil)
             logger.error("store write failed", metadata: ["error": "\(error.description)"])
             // The old validators stay, so the next poll fetches the document again rather than a 304.
-            return failed(feed, state: previous, message: error.description, retryAfter: nil, now: now)
+            return await failed(feed, state: previous, message: error.description, retryAfter: nil, now: now)
+        }
+    }
+
+    /// What a store error that is no failure of the feed makes of the poll, or nil for any other error:
+    /// a store that does not answer closes `runtime.availability` (the feed is polled again once it is
+    /// back); a lease lost means another instance took the feed over, and this poll's result is dropped.
+    private func storeFailure(_ error: StoreError, _ feed: FeedSettings, nextDue: Timestamp, _ logger: Logger)
+        -> PollReport?
+    {
+        if runtime.availability.note(error) {
+            return PollReport(feed: feed.name, kind: .storeUnavailable, nextDue: runtime.clock.now())
+        }
+        guard case .leaseLost(_, let owner) = error else { return nil }
+        logger.warning(
+            "poll result dropped: another instance took the feed over", metadata: ["instance": "\(owner)"])
+        return PollReport(feed: feed.name, kind: .elsewhere(owner: owner), nextDue: nextDue)
+    }
+
+    /// Runs `fetch` while a child task renews the feed's lease every third of `lease`; the renewing ends
+    /// with the fetch. A lease found lost is logged once and not renewed again (the commit then says so).
+    /// The file store's claims are always granted and never expire, so with it the fetch runs alone.
+    private func renewWhileFetching(
+        _ feed: String, lease: Duration, _ logger: Logger, fetch: @escaping @Sendable () async -> FetchResult
+    ) async -> FetchResult {
+        let runtime = runtime
+        guard runtime.fileStore == nil else { return await fetch() }
+        return await withTaskGroup(of: FetchResult?.self) { group in
+            group.addTask { await fetch() }
+            group.addTask {
+                while !Task.isCancelled {
+                    do {
+                        try await runtime.clock.sleep(for: lease / 3)
+                    } catch {
+                        return nil
+                    }
+                    do throws(StoreError) {
+                        try await runtime.store.renewPoll(feed: feed, leaseUntil: runtime.clock.now().adding(lease))
+                    } catch {
+                        logger.warning("could not renew the lease of the poll", metadata: ["error": "\(error)"])
+                        if case .leaseLost = error { return nil }
+                    }
+                }
+                return nil
+            }
+            // The fetch always answers (cancelled at worst); the renewing task answers nil.
+            var result: FetchResult?
+            for await value in group {
+                guard let value else { continue }
+                result = value
+                group.cancelAll()
+            }
+            return result ?? .failure(.cancelled(url: ""))
         }
     }
 
@@ -191,15 +283,16 @@ struct PollPipeline: Sendable {
 
     /// Records a poll the fetcher did not make because the host is paused: due again when the pause
     /// ends, with no failure counted (the feed did nothing wrong).
-    private func deferred(_ feed: FeedSettings, state: FeedFetchState, pause: HostPause, _ logger: Logger) -> PollReport
-    {
+    private func deferred(
+        _ feed: FeedSettings, state: FeedFetchState, pause: HostPause, _ logger: Logger
+    ) async -> PollReport {
         runtime.notePause(pause)
         var state = state
         state.nextDue = pause.until
-        let recorded = state
         do throws(StoreError) {
-            try runtime.store.recordFetch(feed: feed.name, state: recorded)
+            try await runtime.store.recordFetch(feed: feed.name, state: state)
         } catch {
+            if let report = storeFailure(error, feed, nextDue: pause.until, logger) { return report }
             logger.error("store write failed", metadata: ["error": "\(error.description)"])
         }
         logger.debug(
@@ -211,7 +304,7 @@ struct PollPipeline: Sendable {
     /// Records a failed poll and works out the backoff.
     private func failed(
         _ feed: FeedSettings, state: FeedFetchState, message: String, retryAfter: Int?, now: Timestamp
-    ) -> PollReport {
+    ) async -> PollReport {
         var state = state
         let active = runtime.settings
         state.consecutiveFailures += 1
@@ -229,10 +322,10 @@ struct PollPipeline: Sendable {
                     "error": "\(message)",
                 ])
         }
-        let recorded = state
         do throws(StoreError) {
-            try runtime.store.recordFetch(feed: feed.name, state: recorded)
+            try await runtime.store.recordFetch(feed: feed.name, state: state)
         } catch {
+            if let report = storeFailure(error, feed, nextDue: decision.nextDue, feedLogger(feed)) { return report }
             feedLogger(feed).error("store write failed", metadata: ["error": "\(error.description)"])
         }
         return PollReport(feed: feed.name, kind: .failed(message), nextDue: decision.nextDue)
@@ -289,6 +382,13 @@ struct DeliveryPlan: Sendable {
     func hooks(for item: FeedItem, event: ItemEvent) -> [String] {
         guard feedFilter.accepts(item) else { return [] }
         return hooks.filter { hook in (event == .new || hook.onUpdate) && hook.filter.accepts(item) }.map(\.name)
+    }
+}
+
+extension Timestamp {
+    /// This instant moved `duration` on (whole seconds).
+    func adding(_ duration: Duration) -> Timestamp {
+        Timestamp(secondsSince1970: secondsSince1970 + duration.components.seconds)
     }
 }
 

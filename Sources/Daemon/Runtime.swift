@@ -38,7 +38,12 @@ struct ActiveSettings: Sendable {
 ///
 /// `Sendable`: the store and fetcher are `Sendable`; the mutable parts are behind `Mutex`es.
 final class Runtime: Sendable {
-    let store: FileStore
+    /// The store, through the protocol only (the file store or a database; `Daemon.openStore`).
+    let store: any FeedStore
+    /// Whether the store answers: closed while a database is unreachable (`StoreAvailability`).
+    let availability: StoreAvailability
+    /// This instance's name on the store (`Daemon.defaultInstanceName()`).
+    let instanceName: String
     let fetcher: HTTPFetcher
     let logger: Logger
     let clock: any TimeSource
@@ -64,10 +69,12 @@ final class Runtime: Sendable {
     let control: Wakeup
 
     init(
-        settings: DaemonSettings, store: FileStore, fetcher: HTTPFetcher, logger: Logger, clock: any TimeSource,
-        random: @escaping @Sendable () -> Double
+        settings: DaemonSettings, store: any FeedStore, instanceName: String, fetcher: HTTPFetcher, logger: Logger,
+        clock: any TimeSource, random: @escaping @Sendable () -> Double
     ) {
         self.store = store
+        self.instanceName = instanceName
+        availability = StoreAvailability(logger: logger, clock: clock)
         self.fetcher = fetcher
         self.logger = logger
         self.clock = clock
@@ -78,6 +85,9 @@ final class Runtime: Sendable {
     }
 
     var settings: ActiveSettings { active.withLock { $0 } }
+
+    /// The file store under `store`, for what only it has (recovery notes, its size); nil for a database.
+    var fileStore: FileStore? { (store as? LocalFeedStore)?.files }
 
     func replace(_ settings: ActiveSettings) {
         active.withLock { $0 = settings }
@@ -90,6 +100,7 @@ final class Runtime: Sendable {
         stopping.store(true, ordering: .releasing)
         pollRequests.close()
         control.notify()
+        availability.wake()
         for lane in lanes.withLock({ Array($0.values) }) { lane.notify() }
     }
 

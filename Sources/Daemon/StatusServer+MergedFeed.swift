@@ -19,7 +19,7 @@ extension StatusServer {
 
     /// `GET /feed.atom` and `GET /feed.json` (`MergedFeed`), with `ETag` and `Last-Modified`, and `304`
     /// for a client that has this very document (`If-None-Match`, else `If-Modified-Since`).
-    func mergedFeed(_ request: HTTPRequest, format: MergedFormat) throws(StoreError) -> HTTPResponse {
+    func mergedFeed(_ request: HTTPRequest, format: MergedFormat) async throws(StoreError) -> HTTPResponse {
         let query = request.query
         let selection: MergedFeed.Selection
         switch MergedFeed.Selection.parse(feed: query["feed"], tag: query["tag"], limit: query["limit"]) {
@@ -27,7 +27,7 @@ extension StatusServer {
         case .failure(let error): return Self.json(.badRequest, error: error.reason)
         }
         let active = runtime.settings
-        if let feed = selection.feed, active.feeds[feed] == nil, try runtime.store.fetchState(feed: feed) == nil {
+        if let feed = selection.feed, active.feeds[feed] == nil, try await runtime.store.fetchState(feed: feed) == nil {
             return Self.json(.notFound, error: "no feed is named \"\(feed)\"")
         }
         var tagged: [String]? = nil
@@ -39,10 +39,10 @@ extension StatusServer {
             tagged = names
         }
 
-        let entries = try mergedEntries(selection, tagged: tagged)
+        let entries = try await mergedEntries(selection, tagged: tagged)
         var sources: [String: MergedFeed.Source] = [:]
         for name in Set(entries.map(\.feed)) {
-            let state = try runtime.store.fetchState(feed: name)
+            let state = try await runtime.store.fetchState(feed: name)
             let configured = active.feeds[name]?.url
             sources[name] = MergedFeed.Source(
                 name: name, title: state?.title, url: (state?.url ?? configured).map(URLCredentials.masked),
@@ -75,13 +75,13 @@ extension StatusServer {
 
     /// The entries of `selection`, newest first: one listing over the store, or, for a tag, one per
     /// tagged feed merged by first-seen time.
-    private func mergedEntries(_ selection: MergedFeed.Selection, tagged: [String]?) throws(StoreError)
+    private func mergedEntries(_ selection: MergedFeed.Selection, tagged: [String]?) async throws(StoreError)
         -> [MergedFeed.Entry]
     {
         var listings: [ItemListing] = []
         if let tagged {
             for name in tagged where selection.feed == nil || selection.feed == name {
-                let list = try runtime.store.listItems(feed: name, limit: selection.limit)
+                let list = try await runtime.store.listItems(feed: name, since: nil, limit: selection.limit)
                 logDamaged(list.damaged, in: "the merged feed")
                 listings += list.items
             }
@@ -91,7 +91,7 @@ extension StatusServer {
             }
             .map(\.element)
         } else {
-            let list = try runtime.store.listItems(feed: selection.feed, limit: selection.limit)
+            let list = try await runtime.store.listItems(feed: selection.feed, since: nil, limit: selection.limit)
             logDamaged(list.damaged, in: "the merged feed")
             listings = list.items
         }

@@ -11,8 +11,8 @@ extension StatusServer {
     static let pageItemCount = 30
 
     /// `GET /`: the status page (`StatusPage`).
-    func statusPage() throws(StoreError) -> HTTPResponse {
-        let page = try gatherStatusPage()
+    func statusPage() async throws(StoreError) -> HTTPResponse {
+        let page = try await gatherStatusPage()
         return HTTPResponse(
             statusCode: .ok,
             headers: [
@@ -27,10 +27,10 @@ extension StatusServer {
             body: Data(page.html.utf8))
     }
 
-    func gatherStatusPage() throws(StoreError) -> StatusPage {
+    func gatherStatusPage() async throws(StoreError) -> StatusPage {
         let now = runtime.clock.now()
         let active = runtime.settings
-        let stored = Dictionary(try runtime.store.feeds().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let stored = Dictionary(try await runtime.store.feeds().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let pauses = hostPausesInForce()
         let feeds = active.settings.feeds.map { feed in
             let summary = stored[feed.name]
@@ -64,11 +64,11 @@ extension StatusServer {
                 hooks[delivery.hook]?.lastError = URLCredentials.masking(in: error)
             }
         }
-        for delivery in try runtime.store.pendingDeliveries() { count(delivery) }
-        for delivery in try runtime.store.deadDeliveries() { count(delivery) }
-        for feed in try runtime.store.held() { for delivery in feed.deliveries { count(delivery) } }
+        for delivery in try await runtime.store.pendingDeliveries(dueBy: nil, limit: .max) { count(delivery) }
+        for delivery in try await runtime.store.deadDeliveries(limit: .max) { count(delivery) }
+        for feed in try await runtime.store.held() { for delivery in feed.deliveries { count(delivery) } }
 
-        let list = try runtime.store.listItems(limit: Self.pageItemCount)
+        let list = try await runtime.store.listItems(feed: nil, since: nil, limit: Self.pageItemCount)
         logDamaged(list.damaged, in: "/")
         let items = list.items.map { listing in
             let item = listing.item

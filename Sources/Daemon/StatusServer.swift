@@ -52,18 +52,24 @@ struct StatusServer: HTTPHandler {
         do throws(StoreError) {
             switch route {
             case .health: return health()
-            case .metrics: return try metrics()
-            case .feeds: return try feeds()
-            case .items: return try items(request.query)
-            case .statusPage: return try statusPage()
-            case .feedAtom: return try mergedFeed(request, format: .atom)
-            case .feedJSON: return try mergedFeed(request, format: .jsonFeed)
+            case .metrics: return try await metrics()
+            case .feeds: return try await feeds()
+            case .items: return try await items(request.query)
+            case .statusPage: return try await statusPage()
+            case .feedAtom: return try await mergedFeed(request, format: .atom)
+            case .feedJSON: return try await mergedFeed(request, format: .jsonFeed)
             case .pollFeed: return await api.pollFeed(match.name ?? "")
             case .retryDeliveries: return try await api.retryDeliveries(hook: request.query["hook"])
             case .releaseHeld: return try await api.held(match.name ?? "", release: true)
             case .dropHeld: return try await api.held(match.name ?? "", release: false)
             }
         } catch {
+            // A database away: the poll loop and the outbox wait for it; readers are told to come back.
+            if runtime.availability.note(error) {
+                return Self.json(
+                    .serviceUnavailable, error: "the store is unavailable: \(error.description)",
+                    headers: [HTTPHeader("Retry-After"): "5"])
+            }
             runtime.logger.error("HTTP listener: store failed", metadata: ["error": "\(error.description)"])
             return Self.json(.internalServerError, error: "the store failed: \(error.description)")
         }
@@ -95,15 +101,15 @@ struct StatusServer: HTTPHandler {
         return Self.json(runtime.isStopping ? .serviceUnavailable : .ok, writer.bytes)
     }
 
-    private func metrics() throws(StoreError) -> HTTPResponse {
+    private func metrics() async throws(StoreError) -> HTTPResponse {
         HTTPResponse(
             statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: Data(try runtime.metrics.exposition(runtime: runtime, startedAt: startedAt)))
+            body: Data(try await runtime.metrics.exposition(runtime: runtime, startedAt: startedAt)))
     }
 
-    private func feeds() throws(StoreError) -> HTTPResponse {
+    private func feeds() async throws(StoreError) -> HTTPResponse {
         let configured = runtime.settings.settings.feeds
-        let stored = Dictionary(try runtime.store.feeds().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let stored = Dictionary(try await runtime.store.feeds().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let pauses = hostPausesInForce()
         var writer = JSONWriter()
         writer.beginArray()
@@ -143,7 +149,7 @@ struct StatusServer: HTTPHandler {
         return Self.json(.ok, writer.bytes)
     }
 
-    private func items(_ query: [HTTPRequest.QueryItem]) throws(StoreError) -> HTTPResponse {
+    private func items(_ query: [HTTPRequest.QueryItem]) async throws(StoreError) -> HTTPResponse {
         var limit = Self.defaultItemLimit
         if let text = query["limit"] {
             guard let value = Int(text), value >= 1 else {
@@ -159,10 +165,10 @@ struct StatusServer: HTTPHandler {
             since = value
         }
         let feed = query["feed"]
-        if let feed, runtime.settings.feeds[feed] == nil, try runtime.store.fetchState(feed: feed) == nil {
+        if let feed, runtime.settings.feeds[feed] == nil, try await runtime.store.fetchState(feed: feed) == nil {
             return Self.json(.notFound, error: "no feed is named \"\(feed)\"")
         }
-        let list = try runtime.store.listItems(feed: feed, since: since, limit: limit)
+        let list = try await runtime.store.listItems(feed: feed, since: since, limit: limit)
         // A damaged item is left out, and said in the log (the listing goes on: docs/store.md).
         for damaged in list.damaged {
             runtime.logger.warning(

@@ -51,6 +51,13 @@ struct WriteAPI: Sendable {
             writer.string(until.rfc3339)
         case .cancelled:
             writer.string("stopping")
+        case .elsewhere(let owner):
+            // On a shared store another instance polled the feed just now (or holds it): its result stands.
+            writer.string("elsewhere")
+            writer.key("instance")
+            writer.string(owner)
+        case .storeUnavailable:
+            writer.string("store_unavailable")
         }
         writer.key("next_due")
         writer.string(report.nextDue.rfc3339)
@@ -62,13 +69,15 @@ struct WriteAPI: Sendable {
     func retryDeliveries(hook: String?) async throws(StoreError) -> HTTPResponse {
         let store = runtime.store
         if let hook, runtime.settings.hooks[hook] == nil {
-            let stored = try store.pendingDeliveries().map(\.hook) + store.deadDeliveries().map(\.hook)
+            let stored =
+                try await store.pendingDeliveries(dueBy: nil, limit: .max).map(\.hook)
+                + store.deadDeliveries(limit: .max).map(\.hook)
             if !stored.contains(hook) {
                 return notFound("hook", hook, known: Array(runtime.settings.hooks.keys) + stored)
             }
         }
         let now = runtime.clock.now()
-        let count = try await Blocking.run { () throws(StoreError) in try store.retryDead(hook: hook, now: now) }
+        let count = try await store.retryDead(hook: hook, now: now)
         runtime.wakeLanes(hook.map { [$0] } ?? Array(runtime.settings.hooks.keys))
         runtime.logger.notice(
             "dead deliveries queued again (HTTP API)",
@@ -88,15 +97,13 @@ struct WriteAPI: Sendable {
     func held(_ feed: String, release: Bool) async throws(StoreError) -> HTTPResponse {
         let store = runtime.store
         if runtime.settings.feeds[feed] == nil {
-            let stored = try store.feeds().map(\.name) + store.held().map(\.feed)
+            let stored = try await store.feeds().map(\.name) + store.held().map(\.feed)
             if !stored.contains(feed) {
                 return notFound("feed", feed, known: runtime.settings.settings.feeds.map(\.name) + stored)
             }
         }
         let now = runtime.clock.now()
-        let count = try await Blocking.run { () throws(StoreError) in
-            release ? try store.release(feed: feed, now: now) : try store.drop(feed: feed)
-        }
+        let count = release ? try await store.release(feed: feed, now: now) : try await store.drop(feed: feed)
         if release { runtime.wakeLanes(runtime.settings.hooks.keys) }
         runtime.logger.notice(
             release ? "held deliveries released (HTTP API)" : "held deliveries dropped (HTTP API)",

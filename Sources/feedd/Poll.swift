@@ -96,7 +96,7 @@ struct Poll: AsyncParsableCommand {
         }
         let daemon: Daemon
         do throws(DaemonError) {
-            daemon = try Daemon.build(blueprint, loaded: loaded, logger: logger)
+            daemon = try await Daemon.build(blueprint, loaded: loaded, logger: logger)
         } catch {
             DaemonFailure.exit(error)
         }
@@ -107,7 +107,7 @@ struct Poll: AsyncParsableCommand {
         }
         if live { progressLine.clear() }
         do throws(DaemonError) {
-            try daemon.close()
+            try await daemon.close()
         } catch {
             DaemonFailure.exit(error)
         }

@@ -122,15 +122,17 @@ enum ChildError: Error, CustomStringConvertible {
 do {
     let initial = try blueprint()
     if arguments.count > 5, arguments[5] == "once" {
-        let daemon = try Daemon.build(initial, logger: logger)
+        let daemon = try await Daemon.build(initial, logger: logger)
         let summary = await daemon.pollOnce()
-        try daemon.close()
+        try await daemon.close()
         print(
             "polled \(summary.polled) new \(summary.newItems) delivered \(summary.delivered) failed \(summary.failed)")
     } else {
         // The feeds file is read again on SIGHUP: a new blueprint each time.
+        let loaded = try initial.settings()
         try await Daemon.run(
-            settings: try initial.settings().settings, logger: logger, reload: { try blueprint().settings().settings })
+            settings: loaded.settings, configDigest: loaded.configDigest, logger: logger,
+            reload: { try blueprint().settings() })
     }
     exitProcess(0)
 } catch {

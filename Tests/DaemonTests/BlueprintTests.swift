@@ -93,7 +93,7 @@ struct BlueprintTests {
                 """
             let blueprint = DaemonBlueprint(.text(text, path: directory.path + "/feedd.toml"), environment: [:])
             do throws(DaemonError) {
-                _ = try Daemon.build(blueprint, logger: quietLogger)
+                _ = try await Daemon.build(blueprint, logger: quietLogger)
                 Issue.record("built a daemon from a bad configuration")
             } catch {
                 guard case .configuration(let failure) = error else {
@@ -124,14 +124,14 @@ struct BlueprintTests {
                 name = "a"
                 url = "\(bed.base)/a.xml"
                 """
-            let daemon = try Daemon.build(
+            let daemon = try await Daemon.build(
                 DaemonBlueprint(.text(text, path: bed.directory.path + "/feedd.toml"), environment: [:]),
                 logger: quietLogger)
             let summary = await daemon.pollOnce()
             #expect(summary.newItems == 2 && summary.delivered == 2)
             #expect(bed.logged == ["Item 1", "Item 2"])
-            #expect(try daemon.store.items(feed: "a").count == 2)
-            try daemon.close()
+            #expect(try daemon.files.items(feed: "a").count == 2)
+            try await daemon.close()
             #expect(FileManager.default.fileExists(atPath: bed.directory.path + "/state/lock"))
         }
     }

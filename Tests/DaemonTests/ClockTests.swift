@@ -52,7 +52,7 @@ struct ClockTests {
     func pollLoopFollowsClock() async throws {
         try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
             let clock = ManualClock()
-            let daemon = try bed.daemon(
+            let daemon = try await bed.daemon(
                 [bed.feed("a", "/a.xml")],
                 interval: .seconds(3600), logger: quietLogger, clock: clock, random: { 0.5 })
             await Self.running(daemon, clock: clock) {
@@ -62,7 +62,7 @@ struct ClockTests {
                 #expect(
                     await eventually {
                         clock.advance(1)
-                        due = (try? daemon.store.fetchState(feed: "a"))?.nextDue
+                        due = (try? daemon.files.fetchState(feed: "a"))?.nextDue
                         return due != nil
                     })
                 guard let due else { return }
@@ -83,7 +83,7 @@ struct ClockTests {
                     })
                 #expect(await eventually { bed.logged == ["Item 2"] })
             }
-            try daemon.close()
+            try await daemon.close()
         }
     }
 
@@ -92,7 +92,7 @@ struct ClockTests {
         try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
             let clock = ManualClock()
             let flaky = ScriptedHook(name: "flaky", outcomes: [.retry(after: .seconds(600), reason: "busy")])
-            let daemon = try bed.daemon(
+            let daemon = try await bed.daemon(
                 [bed.feed("a", "/a.xml", hooks: ["flaky"])],
                 hooks: [HookSettings(hook: flaky)], notifyExisting: .all, logger: quietLogger, clock: clock,
                 random: { 0.5 })
@@ -103,7 +103,7 @@ struct ClockTests {
                     await eventually {
                         clock.advance(1)
                         retryAt =
-                            (try? daemon.store.pendingDeliveries(hook: "flaky"))?.first { $0.attempt == 1 }?
+                            (try? daemon.files.pendingDeliveries(hook: "flaky"))?.first { $0.attempt == 1 }?
                             .nextAttempt
                         return retryAt != nil
                     })
@@ -123,8 +123,8 @@ struct ClockTests {
                     })
                 #expect(flaky.attempts == 2)
             }
-            #expect(try daemon.store.pendingDeliveries().isEmpty)
-            try daemon.close()
+            #expect(try daemon.files.pendingDeliveries().isEmpty)
+            try await daemon.close()
         }
     }
 }

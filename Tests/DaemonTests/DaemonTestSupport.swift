@@ -5,8 +5,10 @@ import Foundation
 import Hooks
 import Logging
 import Platform
+import Store
 import Synchronization
 import TestSupport
+import Testing
 
 /// Feeds whose items the test changes while the daemon polls them, served with an `ETag` per version
 /// and `304 Not Modified` when the client sends the current one back.
@@ -230,8 +232,8 @@ struct DaemonTestbed: Sendable {
         _ feeds: [TestFeed], interval: Duration = .seconds(1800), hooks: [HookSettings] = [],
         notifyExisting: NotifyExisting = .none, configuration: String = "", logger: Logger = quietLogger,
         clock: any TimeSource = SystemClock(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws -> Daemon {
-        try Daemon.build(
+    ) async throws -> Daemon {
+        try await Daemon.build(
             blueprint(
                 feeds, interval: interval, hooks: hooks, notifyExisting: notifyExisting, configuration: configuration),
             logger: logger, clock: clock, random: random)
@@ -303,4 +305,11 @@ func builtExecutable(_ name: String) -> URL {
     let candidate = directory.appendingPathComponent(name)
     if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
     return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
+}
+
+extension Daemon {
+    /// The file store under the daemon (every daemon of these tests has one), for reading alongside it.
+    var files: FileStore {
+        get throws { try #require(fileStore) }
+    }
 }

@@ -29,23 +29,23 @@ struct DamageTests {
             let blueprint = bed.blueprint([bed.feed("a", "/a.xml")], notifyExisting: notifyExisting ? .all : .none)
             let announced = notifyExisting ? ["Item 1", "Item 2", "Item 3"] : []
 
-            let daemon = try Daemon.build(blueprint, logger: quietLogger)
+            let daemon = try await Daemon.build(blueprint, logger: quietLogger)
             _ = await daemon.pollOnce()
             #expect(await daemon.pollOnce().notModified == 1)
             #expect(bed.logged == announced)
-            try daemon.close()
+            try await daemon.close()
 
             // The first record of the journal: the commit that defined the feed and stored its items,
             // with the feed's fetch state.
             try Self.flipByte(in: bed.statePath + "/journal-00000001.log", at: 16 + 20)
             bed.feeds.set("/a.xml", items: [1, 2, 3, 4])
-            let restarted = try Daemon.build(blueprint, logger: quietLogger)
-            #expect(restarted.store.recoveryNotes.contains { $0.kind == .damagedRecord })
+            let restarted = try await Daemon.build(blueprint, logger: quietLogger)
+            #expect(try restarted.files.recoveryNotes.contains { $0.kind == .damagedRecord })
             let summary = await restarted.pollOnce()
             #expect(summary.newItems == 1)
             #expect(bed.logged == announced + ["Item 4"])
-            #expect(try restarted.store.items(feed: "a").count == 4)
-            try restarted.close()
+            #expect(try restarted.files.items(feed: "a").count == 4)
+            try await restarted.close()
         }
     }
 
@@ -54,28 +54,28 @@ struct DamageTests {
         try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2]]) { bed in
             let feeds = [bed.feed("a", "/a.xml", hooks: ["broken"])]
             let broken = RecordingHook(name: "broken", failing: true)
-            let daemon = try bed.daemon(feeds, hooks: [HookSettings(hook: broken)], notifyExisting: true)
+            let daemon = try await bed.daemon(feeds, hooks: [HookSettings(hook: broken)], notifyExisting: true)
             _ = await daemon.pollOnce()
-            #expect(try daemon.store.pendingDeliveries(hook: "broken").count == 2)
-            try daemon.close()
+            #expect(try daemon.files.pendingDeliveries(hook: "broken").count == 2)
+            try await daemon.close()
 
             // Item 1's body is the first record of the first segment.
             let segment = bed.statePath + "/segment-00000001.items"
             try Self.flipByte(in: segment, at: 16 + 30)
             let repaired = RecordingHook(name: "broken")
             // Built again with the repaired hook in place of the broken one, and the clock near max_age.
-            let restarted = try bed.daemon(
+            let restarted = try await bed.daemon(
                 feeds, hooks: [HookSettings(hook: repaired)], notifyExisting: true,
                 clock: LaterClock(seconds: 3 * 86_400 - 60))
             let summary = await restarted.pollOnce()
             #expect(repaired.calls == [["Item 2"]])
             #expect(summary.delivered == 1)
-            let dead = try restarted.store.deadDeliveries()
+            let dead = try restarted.files.deadDeliveries()
             #expect(dead.count == 1)
             let error = try #require(dead.first?.lastError)
             #expect(error.hasPrefix("the stored item cannot be read: \(segment) at offset 16: item body fails"))
-            #expect(try restarted.store.pendingDeliveries().isEmpty)
-            try restarted.close()
+            #expect(try restarted.files.pendingDeliveries().isEmpty)
+            try await restarted.close()
         }
     }
 

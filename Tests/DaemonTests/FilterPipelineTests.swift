@@ -14,7 +14,7 @@ struct FilterPipelineTests {
         try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2, 3, 4, 5]]) { bed in
             let digest = RecordingHook(name: "digest")
             let every = RecordingHook(name: "every")
-            let daemon = try bed.daemon(
+            let daemon = try await bed.daemon(
                 [
                     TestFeed(
                         name: "a", url: bed.base + "/a.xml", hooks: ["digest", "every"],
@@ -35,8 +35,8 @@ struct FilterPipelineTests {
             _ = await daemon.pollOnce()
             #expect(every.calls.flatMap { $0 } == ["Item 1", "Item 2", "Item 4", "Item 5", "Item 11"])
             #expect(digest.calls == [["Item 4", "Item 5"]])
-            #expect(try daemon.store.pendingDeliveries(hook: "digest").isEmpty)
-            try daemon.close()
+            #expect(try daemon.files.pendingDeliveries(hook: "digest").isEmpty)
+            try await daemon.close()
         }
     }
 }
@@ -71,11 +71,11 @@ struct ReferenceAgreementTests {
                     directory: directory,
                     feeds: [TestFeed(name: "refs", url: base + "/refs.xml", hooks: ["exact"])],
                     extraHooks: [HookSettings(hook: hook, filter: filter)], notifyExisting: true)
-                let daemon = try Daemon(settings: settings, logger: quietLogger)
+                let daemon = try await Daemon(settings: settings, logger: quietLogger)
                 _ = await daemon.pollOnce()
                 // Item a passes on the parser's title, item b on the filter's text of its summary.
                 #expect(hook.calls.flatMap { $0 }.sorted() == ["B", Self.text])
-                try daemon.close()
+                try await daemon.close()
             }
         }
     }

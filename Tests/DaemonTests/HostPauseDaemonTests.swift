@@ -133,13 +133,13 @@ struct HostPauseDaemonTests {
             interval: .seconds(1))
         settings.fetch.perHost = 1
         let logs = InMemoryLogHandler()
-        let daemon = try Daemon(settings: settings, logger: Logger(label: "feedd") { _ in logs })
+        let daemon = try await Daemon(settings: settings, logger: Logger(label: "feedd") { _ in logs })
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await daemon.run() }
             try await waitForPauseAndResume(server)
             daemon.stop()
         }
-        try daemon.close()
+        try await daemon.close()
         let start = try #require(await server.requests(for: "/f0.xml").first?.answered)
         let pauseEnd = start + .seconds(6)
         let after = await server.requests.filter { $0.arrived > start }

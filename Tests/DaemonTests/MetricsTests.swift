@@ -97,12 +97,12 @@ struct DaemonMetricsTests {
                     feeds.set("/a.xml", items: [1, 2])
                     feeds.set("/b.xml", items: [1, 2, 3, 4, 5])
                     await feeds.route(["/a.xml", "/b.xml"], on: server)
-                    let first = try Daemon(
+                    let first = try await Daemon(
                         settings: testSettings(
                             directory: one, feeds: [TestFeed(name: "a", url: base + "/a.xml")], notifyExisting: .all
                         ),
                         logger: quietLogger)
-                    let second = try Daemon(
+                    let second = try await Daemon(
                         settings: testSettings(
                             directory: two, feeds: [TestFeed(name: "b", url: base + "/b.xml")], notifyExisting: .all
                         ),
@@ -121,8 +121,8 @@ struct DaemonMetricsTests {
                     #expect(b[#"feedd_polls_total{result="304"}"#] == 1)
                     #expect(a[#"feedd_deliveries_total{hook="log",result="delivered"}"#] == 2)
                     #expect(b[#"feedd_deliveries_total{hook="log",result="delivered"}"#] == 5)
-                    try first.close()
-                    try second.close()
+                    try await first.close()
+                    try await second.close()
                 }
             }
         }

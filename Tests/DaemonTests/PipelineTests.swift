@@ -19,7 +19,7 @@ struct PipelineTests {
     func newItemsOnce() async throws {
         try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2, 3], "/b.xml": [10]]) { bed in
             let feeds = [bed.feed("a", "/a.xml"), bed.feed("b", "/b.xml")]
-            let daemon = try bed.daemon(feeds)
+            let daemon = try await bed.daemon(feeds)
             // The first poll of a new feed stores its items silently.
             let first = await daemon.pollOnce()
             #expect(first.polled == 2 && first.failed == 0)
@@ -38,18 +38,18 @@ struct PipelineTests {
             let third = await daemon.pollOnce()
             #expect(third.notModified == 2 && third.newItems == 0)
             #expect(JSONLines(path: bed.logPath).lines.count == 2)
-            try daemon.close()
+            try await daemon.close()
 
             // A restart: same store, nothing is announced again; only the item added since.
             bed.feeds.set("/a.xml", items: [2, 3, 4, 5, 6])
-            let restarted = try bed.daemon(feeds)
+            let restarted = try await bed.daemon(feeds)
             let fourth = await restarted.pollOnce()
             #expect(fourth.newItems == 1)
             #expect(bed.logged == ["Item 4", "Item 5", "Item 6"])
-            let state = try #require(try restarted.store.fetchState(feed: "a"))
+            let state = try #require(try restarted.files.fetchState(feed: "a"))
             #expect(state.etag == "\"v3\"")
             #expect(state.nextDue != nil)
-            try restarted.close()
+            try await restarted.close()
         }
     }
 
@@ -60,7 +60,7 @@ struct PipelineTests {
             bed.feeds.fail("/down.xml", status: 500)
             await bed.feeds.route(["/ok.xml", "/down.xml"], on: bed.server)
             await bed.server.route("/html", .text("<html><body>hi</body></html>", contentType: "text/html"))
-            let daemon = try bed.daemon(
+            let daemon = try await bed.daemon(
                 [
                     bed.feed("down", "/down.xml"),
                     bed.feed("html", "/html"),
@@ -72,12 +72,12 @@ struct PipelineTests {
             #expect(summary.failures["down"]?.contains("HTTP 500") == true)
             #expect(summary.failures["html"]?.contains("not a feed") == true)
             #expect(bed.logged == ["Item 1"])
-            let state = try #require(try daemon.store.fetchState(feed: "down"))
+            let state = try #require(try daemon.files.fetchState(feed: "down"))
             #expect(state.consecutiveFailures == 1)
             #expect(state.lastError?.contains("HTTP 500") == true)
             _ = await daemon.pollOnce(feeds: ["down"])
-            #expect(try daemon.store.fetchState(feed: "down")?.consecutiveFailures == 2)
-            try daemon.close()
+            #expect(try daemon.files.fetchState(feed: "down")?.consecutiveFailures == 2)
+            try await daemon.close()
         }
     }
 
@@ -86,7 +86,7 @@ struct PipelineTests {
         try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2, 3]]) { bed in
             let digest = RecordingHook(name: "digest")
             let picky = RecordingHook(name: "picky")
-            let daemon = try bed.daemon(
+            let daemon = try await bed.daemon(
                 [bed.feed("a", "/a.xml", hooks: ["digest", "picky"])],
                 hooks: [
                     HookSettings(hook: digest, batch: true),
@@ -100,14 +100,14 @@ struct PipelineTests {
             _ = await daemon.pollOnce()
             #expect(digest.calls.map(\.count) == [3, 2])
             #expect(picky.calls.flatMap { $0 } == ["Item 2", "Item 4", "Item 5"])
-            try daemon.close()
+            try await daemon.close()
         }
     }
 
     @Test("notify_existing = N announces only the newest N items of a new feed's first poll")
     func notifyNewest() async throws {
         try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2, 3, 4], "/b.xml": [1, 2]]) { bed in
-            let daemon = try bed.daemon(
+            let daemon = try await bed.daemon(
                 [
                     bed.feed("a", "/a.xml"),
                     bed.feed("b", "/b.xml", notifyExisting: false),
@@ -118,7 +118,7 @@ struct PipelineTests {
             bed.feeds.set("/a.xml", items: [1, 2, 3, 4, 5])
             _ = await daemon.pollOnce()
             #expect(Set(bed.logged) == ["Item 3", "Item 4", "Item 5"])
-            try daemon.close()
+            try await daemon.close()
         }
     }
 
@@ -127,34 +127,34 @@ struct PipelineTests {
         try await DaemonTestbed.with(feeds: ["/a.xml": [1, 2]]) { bed in
             let feeds = [bed.feed("a", "/a.xml", hooks: ["broken"])]
             let broken = RecordingHook(name: "broken", failing: true)
-            let daemon = try bed.daemon(feeds, hooks: [HookSettings(hook: broken)], notifyExisting: true)
+            let daemon = try await bed.daemon(feeds, hooks: [HookSettings(hook: broken)], notifyExisting: true)
             let summary = await daemon.pollOnce()
             #expect(summary.delivered == 2)
             // Item 1 failed; item 2 waits behind it, so that the feed's items arrive in order.
             #expect(summary.deliveryFailures == 1)
-            let pending = try daemon.store.pendingDeliveries().sorted { $0.id < $1.id }
+            let pending = try daemon.files.pendingDeliveries().sorted { $0.id < $1.id }
             #expect(pending.map(\.hook) == ["broken", "broken"])
             #expect(pending.map(\.attempt) == [1, 0])
-            try daemon.close()
+            try await daemon.close()
 
             // After a restart with the hook repaired, the queued deliveries go out, in order.
             let repaired = RecordingHook(name: "broken")
             // Built again with the repaired hook in place of the broken one, and the clock near max_age.
-            let restarted = try bed.daemon(
+            let restarted = try await bed.daemon(
                 feeds, hooks: [HookSettings(hook: repaired)], notifyExisting: true,
                 clock: LaterClock(seconds: 3 * 86_400 - 60))
             let again = await restarted.pollOnce()
             #expect(again.delivered == 2 && again.newItems == 0)
             #expect(repaired.calls == [["Item 1"], ["Item 2"]])
-            #expect(try restarted.store.pendingDeliveries().isEmpty)
-            try restarted.close()
+            #expect(try restarted.files.pendingDeliveries().isEmpty)
+            try await restarted.close()
         }
     }
 
     @Test("the daemon loop polls as feeds come due and delivers new items as they appear")
     func runLoop() async throws {
         try await DaemonTestbed.with(feeds: ["/a.xml": [1]]) { bed in
-            let daemon = try bed.daemon([bed.feed("a", "/a.xml")], interval: .seconds(1))
+            let daemon = try await bed.daemon([bed.feed("a", "/a.xml")], interval: .seconds(1))
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await daemon.run() }
                 #expect(await eventually { await bed.server.hits("/a.xml") >= 1 })
@@ -169,7 +169,7 @@ struct PipelineTests {
                 daemon.stop()
             }
             #expect(bed.logged == ["Item 2"])
-            try daemon.close()
+            try await daemon.close()
         }
     }
 
@@ -179,7 +179,7 @@ struct PipelineTests {
             let settings = try bed.settings([bed.feed("a", "/a.xml")])
             let first = try await Daemon.dryRun(settings: settings, logger: quietLogger)
             #expect(first.map(\.outcome) == ["first poll: 1 items stored silently"])
-            let daemon = try Daemon(settings: settings, logger: quietLogger)
+            let daemon = try await Daemon(settings: settings, logger: quietLogger)
             _ = await daemon.pollOnce()
             bed.feeds.set("/a.xml", items: [1, 2])
             // The daemon holds the store's lock; a dry run opens it read-only beside it.
@@ -190,7 +190,7 @@ struct PipelineTests {
             #expect(JSONLines(path: bed.logPath).lines.isEmpty)
             let summary = await daemon.pollOnce()
             #expect(summary.newItems == 1 && summary.delivered == 1)
-            try daemon.close()
+            try await daemon.close()
         }
     }
 
@@ -200,10 +200,10 @@ struct PipelineTests {
             await bed.server.route("/old.xml", .redirect(to: bed.base + "/new.xml", status: 301))
             let logs = InMemoryLogHandler()
             let logger = Logger(label: "feedd") { _ in logs }
-            let daemon = try bed.daemon([bed.feed("a", "/old.xml")], logger: logger)
+            let daemon = try await bed.daemon([bed.feed("a", "/old.xml")], logger: logger)
             _ = await daemon.pollOnce()
             _ = await daemon.pollOnce()
-            #expect(try daemon.store.fetchState(feed: "a")?.url == bed.base + "/new.xml")
+            #expect(try daemon.files.fetchState(feed: "a")?.url == bed.base + "/new.xml")
             let moved = logs.entries.filter { $0.message.description.hasPrefix("feed moved permanently") }
             #expect(moved.count == 1)
             #expect(moved.first?.level == .notice)
@@ -212,7 +212,7 @@ struct PipelineTests {
             // The second poll went straight to the new URL, with its validator.
             #expect(await bed.server.hits("/old.xml") == 1)
             #expect(await bed.server.requests(for: "/new.xml").last?.header("If-None-Match") == "\"v1\"")
-            try daemon.close()
+            try await daemon.close()
         }
     }
 
@@ -239,13 +239,13 @@ struct PipelineTests {
     }
 
     @Test("invalid settings are refused with every problem named")
-    func invalidSettings() throws {
+    func invalidSettings() async throws {
         let settings = DaemonSettings(
             stateDirectory: "/nonexistent",
             feeds: [FeedSettings(name: "a", url: "x", hooks: ["nope"]), FeedSettings(name: "a", url: "y")])
         #expect(
             settings.problems() == ["feed \"a\" is defined more than once", "feed \"a\": no hook is named \"nope\""])
-        #expect(throws: DaemonError.self) { try Daemon(settings: settings, logger: quietLogger) }
+        await #expect(throws: DaemonError.self) { try await Daemon(settings: settings, logger: quietLogger) }
     }
 }
 
@@ -291,22 +291,22 @@ struct ExecPipelineTests {
             let missing = try ExecHook(
                 name: "missing", configuration: .init(command: [bed.directory.path + "/no-such-program"]))
             let logs = InMemoryLogHandler()
-            let daemon = try bed.daemon(
+            let daemon = try await bed.daemon(
                 [bed.feed("a", "/a.xml", hooks: ["missing"])],
                 hooks: [HookSettings(hook: missing, retry: RetryPolicy(maxAttempts: 20))], notifyExisting: .all,
                 logger: Logger(label: "feedd") { _ in logs })
             let summary = await daemon.pollOnce()
             #expect(summary.newItems == 1)
-            let dead = try daemon.store.deadDeliveries()
+            let dead = try daemon.files.deadDeliveries()
             #expect(dead.map(\.hook) == ["missing"])
             #expect(dead.first?.lastError?.contains("no-such-program") == true, "\(dead)")
-            #expect(try daemon.store.pendingDeliveries(hook: "missing").isEmpty)
+            #expect(try daemon.files.pendingDeliveries(hook: "missing").isEmpty)
             let given = logs.entries.filter { $0.message.description.hasPrefix("delivery given up") }
             #expect(given.count == 1)
             #expect(given.first?.level == .error)
             // Given up at the first attempt, of the 20 the retry policy allows.
             #expect(given.first?.metadata["attempt"]?.description == "1")
-            try daemon.close()
+            try await daemon.close()
         }
     }
 }

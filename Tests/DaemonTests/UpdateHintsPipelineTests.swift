@@ -26,14 +26,14 @@ struct UpdateHintsPipelineTests {
                 }
                 let settings = try testSettings(
                     directory: directory, feeds: [TestFeed(name: "hints", url: base + "/hints.xml")])
-                let daemon = try Daemon(settings: settings, logger: quietLogger)
+                let daemon = try await Daemon(settings: settings, logger: quietLogger)
                 let before = SystemClock().now().secondsSince1970
                 let summary = await daemon.pollOnce()
                 let after = SystemClock().now().secondsSince1970
                 #expect(summary.polled == 1 && summary.failed == 0)
-                let state = try #require(try daemon.store.fetchState(feed: "hints"))
+                let state = try #require(try daemon.files.fetchState(feed: "hints"))
                 let due = try #require(state.nextDue).secondsSince1970
-                try daemon.close()
+                try await daemon.close()
                 return (due - after)...(due - before)
             }
         }
