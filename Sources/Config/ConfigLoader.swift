@@ -5,7 +5,7 @@ internal import Foundation
 /// environment and command-line overrides, and validates the result, collecting every problem.
 ///
 /// Precedence: command line (`overrides`), then environment (`FEEDD_STATE_DIR`, `FEEDD_LOG_LEVEL`,
-/// `FEEDD_LOG_FORMAT`, `FEEDD_LISTEN`), then the file, then defaults (for `state_dir`: `$STATE_DIRECTORY`, which systemd
+/// `FEEDD_LOG_FORMAT`, `FEEDD_LISTEN`, `FEEDD_INSTANCE`), then the file, then defaults (for `state_dir`: `$STATE_DIRECTORY`, which systemd
 /// sets from `StateDirectory=`, then `/var/lib/feedd`).
 public struct ConfigLoader: Sendable {
     /// Reads an OPML file's bytes (`FeedParser.OPMLReader.read`); the configuration target does not
@@ -40,7 +40,8 @@ public struct ConfigLoader: Sendable {
 
     /// The environment variables the loader reads; a caller may pass only these.
     public static let environmentVariables = [
-        "FEEDD_CONFIG", "FEEDD_STATE_DIR", "FEEDD_LOG_LEVEL", "FEEDD_LOG_FORMAT", "FEEDD_LISTEN", "STATE_DIRECTORY",
+        "FEEDD_CONFIG", "FEEDD_STATE_DIR", "FEEDD_LOG_LEVEL", "FEEDD_LOG_FORMAT", "FEEDD_LISTEN", "FEEDD_INSTANCE",
+        "STATE_DIRECTORY",
     ]
 
     /// `ConfigLoader(environment:…).load(path:)`.

@@ -107,6 +107,7 @@ public struct FeeddConfiguration: Sendable, Hashable, ConfigSection {
                 check: { $0.flatMap(Self.checkStorePassword) }),
             .value(
                 "instance", \.instance, .optional(.string), defaultText: "\"<host name>-<process id>\"",
+                environment: "FEEDD_INSTANCE",
                 doc: "this instance's name among those sharing the store (logs, feedd feeds, the listener)",
                 check: { $0.flatMap(Self.checkInstance) }),
             .value("interval", \.interval, .duration, doc: "poll interval of feeds that set none"),

@@ -2,17 +2,23 @@ internal import Crypto
 import FeedModel
 public import Logging
 import Platform
+import PostgresStore
+import StoreLocation
 public import Store
 
 extension Daemon {
-    /// Opens the store the daemon works through: the one place that picks the kind of store. Today the
-    /// file store in `state_dir` (taking its lock; its recovery notes are logged); a database URL
-    /// (`store = "postgres://…"`) is the PostgreSQL store's case, to add here. `readOnly`: for a dry run
-    /// beside a running daemon (the file store then takes no lock and writes nothing).
+    /// Opens the store the daemon works through: the one place that picks the kind of store. With a
+    /// database URL (`store = "postgres://…"`) the PostgreSQL store: its schema migrated first (unless
+    /// `readOnly`), its connection pool running until `close()`. Else the file store in `state_dir` (taking
+    /// its lock; its recovery notes are logged). `readOnly`: for a dry run beside a running daemon (the file
+    /// store then takes no lock and writes nothing).
     public static func openStore(settings: DaemonSettings, readOnly: Bool = false, logger: Logger)
         async throws(DaemonError) -> any FeedStore
     {
         var options = settings.store
+        if let database = settings.database {
+            return try await openDatabase(database, settings: settings, readOnly: readOnly, logger: logger)
+        }
         if readOnly { options.readOnly = true }
         let files: FileStore
         do {
@@ -23,12 +29,39 @@ extension Daemon {
         for note in files.recoveryNotes {
             logger.warning("store recovered", metadata: ["note": "\(note.description)"])
         }
-        return LocalFeedStore(files: files, instance: defaultInstanceName())
+        return LocalFeedStore(files: files, instance: settings.instance)
     }
 
-    /// This instance's name on a shared store: `<host name>-<process id>`.
-    public static func defaultInstanceName() -> String {
-        "\(OS.hostName)-\(OS.processID)"
+    /// The PostgreSQL store of `database`; see `openStore`. A database that cannot be reached at start
+    /// stops the start (systemd restarts the service); once running, the daemon waits outages out.
+    private static func openDatabase(
+        _ database: PostgresSettings, settings: DaemonSettings, readOnly: Bool, logger: Logger
+    ) async throws(DaemonError) -> any FeedStore {
+        // postgres-nio logs each connection at debug level: only its warnings reach the daemon's log.
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        let store: PostgresStore
+        do throws(PostgresStoreError) {
+            store = try PostgresStore(
+                settings: database, instance: settings.instance, options: settings.store, logger: quiet)
+        } catch {
+            throw .store(error.storeError)
+        }
+        // The pool works only while run() runs; close() ends it.
+        Task { await store.run() }
+        guard !readOnly else { return store }
+        do throws(PostgresStoreError) {
+            let (from, to) = try await store.migrate()
+            if from != to {
+                logger.notice(
+                    "database schema migrated",
+                    metadata: ["store": "\(database.displayURL)", "schema.from": "\(from)", "schema.to": "\(to)"])
+            }
+        } catch {
+            try? await store.close()
+            throw .store(error.storeError)
+        }
+        return store
     }
 
     /// SHA-256 of `bytes` (a configuration file's text as loaded), lower-case hex: instances on one store

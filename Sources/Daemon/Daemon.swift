@@ -43,7 +43,7 @@ public final class Daemon: Sendable {
             throw .system(error)
         }
         runtime = Runtime(
-            settings: settings, store: store, instanceName: Self.defaultInstanceName(), fetcher: fetcher,
+            settings: settings, store: store, instanceName: settings.instance, fetcher: fetcher,
             logger: logger, clock: clock, random: random)
         startedAt = clock.now()
         runtime.restorePauses()

@@ -42,7 +42,7 @@ final class Runtime: Sendable {
     let store: any FeedStore
     /// Whether the store answers: closed while a database is unreachable (`StoreAvailability`).
     let availability: StoreAvailability
-    /// This instance's name on the store (`Daemon.defaultInstanceName()`).
+    /// This instance's name on the store (`DaemonSettings.instance`).
     let instanceName: String
     let fetcher: HTTPFetcher
     let logger: Logger

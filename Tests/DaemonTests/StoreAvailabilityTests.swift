@@ -144,7 +144,7 @@ struct StoreAvailabilityTests {
         #expect(
             Daemon.configurationDigest(of: "abc".utf8)
                 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(Daemon.defaultInstanceName().hasSuffix("-\(OS.processID)"))
+        #expect(DaemonSettings.defaultInstance.hasSuffix("-\(OS.processID)"))
     }
 
     @Test("leases: a poll holds its feed twice the fetch limit and 30 s; a delivery pass its attempts and 60 s")
