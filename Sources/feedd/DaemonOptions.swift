@@ -46,9 +46,6 @@ struct DaemonOptions: ParsableArguments {
         } catch {
             Diagnostics.fail("\(error)", status: 78)
         }
-        if let database = loaded.settings.database, !StoreOpener.servesPostgres {
-            StoreOpener.notAvailable(database)
-        }
         OS.ignoreBrokenPipeSignal()
         OS.ignoreFileSizeSignal()
         let level = Logger.Level(rawValue: logLevel ?? loaded.logLevel) ?? .info
