@@ -113,8 +113,7 @@ public final class Daemon: Sendable {
             "started",
             metadata: [
                 "feeds": "\(runtime.settings.settings.feeds.count)",
-                "state.dir": "\(runtime.settings.settings.stateDirectory)", "store": "\(runtime.store.location)",
-                "instance": "\(runtime.instanceName)",
+                "state.dir": "\(runtime.settings.settings.stateDirectory)",
             ])
         let configured = runtime.settings.hooks
         if let pending = try? await runtime.store.pendingDeliveries(dueBy: nil, limit: .max) {
