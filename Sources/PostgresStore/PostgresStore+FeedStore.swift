@@ -2,6 +2,7 @@ public import FeedModel
 import Foundation
 import PostgresNIO
 public import Store
+import StoreLocation
 
 /// The PostgreSQL store as a `FeedStore`: the file store's semantics over shared, leased rows. Errors come
 /// out as `StoreError` (`PostgresStoreError.storeError`): a database that cannot be reached is
