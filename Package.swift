@@ -133,8 +133,8 @@ let package = Package(
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "Config", "Curl", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store",
-                "StoreLocation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Config", "Curl", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "PostgresStore",
+                "Store", "StoreLocation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -223,8 +223,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "feedd", "FeedModel", "FeedParser", "Store", "TestSupport",
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                "feedd", "FeedModel", "FeedParser", "PostgresStore", "Store", "StoreLocation", "TestSupport",
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
