@@ -1,4 +1,4 @@
-public import FeedModel
+import FeedModel
 import Foundation
 import PostgresNIO
 public import Store
