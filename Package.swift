@@ -82,7 +82,7 @@ let package = Package(
         // Where a PostgreSQL store is (`store = "postgres://…"`): the URL parsed, sslmode, the password's
         // source, masked display. A pure value without postgres-nio, so the configuration can check it.
         .target(name: "StoreLocation", dependencies: ["FeedModel"], swiftSettings: strictSettings),
-        // The PostgreSQL store (in progress, docs/store.md): connection settings, schema migrations, leased
+        // The PostgreSQL store (docs/store.md): connection settings, schema migrations, leased
         // claims of feeds and deliveries for several instances sharing one database.
         .target(
             name: "PostgresStore",
