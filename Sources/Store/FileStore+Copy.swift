@@ -1,4 +1,4 @@
-public import FeedModel
+import FeedModel
 import Platform
 
 extension FileStore {

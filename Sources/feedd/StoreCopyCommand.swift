@@ -108,6 +108,7 @@ extension StoreCommand {
                 source = database.settings.displayURL
                 target = to
                 copied = copy.counts
+                Self.requireStoreDirectory(to)
                 found = await StoreFailure.run { () async throws(StoreError) in
                     let files = try FileStore.open(directory: to)
                     try files.importCopy(copy)
@@ -154,6 +155,21 @@ extension StoreCommand {
             output.line(copied == found ? "ok: the counts match" : "the counts differ")
             output.flush()
             if copied != found { throw ExitCode(1) }
+        }
+
+        /// Ends the process (1) when `path` is a directory holding anything but a store's files, so that a
+        /// copy never writes a store into a folder that holds something else (`importCopy` refuses a store
+        /// that is not empty).
+        static func requireStoreDirectory(_ path: String) {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return }
+            let other = names.filter { name in
+                name != "lock" && !["journal-", "segment-", "snapshot-"].contains(where: { name.hasPrefix($0) })
+            }
+            if let first = other.sorted().first {
+                Diagnostics.fail(
+                    "\(path) is not empty: it holds \(first), which is not part of a feedd store; copy into an empty "
+                        + "or new directory", status: 1)
+            }
         }
 
         /// The command line's database: its URL parsed, the password from the URL, --password-file or

@@ -211,6 +211,14 @@ struct PostgresCommandTests {
                 #expect(try files.pendingDeliveries().map(\.id).sorted() == outbox.map(\.id).sorted())
                 try files.close()
 
+                // A directory that holds something else is refused, and left as it was.
+                try directory.write("notes", to: "other/notes.txt")
+                let other = try await feedd(
+                    server, ["store", "copy", "--from", url, "--to", directory.path + "/other"])
+                #expect(other.status == 1)
+                #expect(other.stderrText.contains("holds notes.txt, which is not part of a feedd store"))
+                #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/other") == ["notes.txt"])
+
                 // A directory that holds a store is refused too.
                 let twice = try await feedd(server, ["store", "copy", "--from", url, "--to", target])
                 #expect(twice.status == 1)
