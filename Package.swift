@@ -82,7 +82,7 @@ let package = Package(
         // Where a PostgreSQL store is (`store = "postgres://…"`): the URL parsed, sslmode, the password's
         // source, masked display. A pure value without postgres-nio, so the configuration can check it.
         .target(name: "StoreLocation", dependencies: ["FeedModel"], swiftSettings: strictSettings),
-        // The PostgreSQL store (in progress, docs/store.md): connection settings, schema migrations, leased
+        // The PostgreSQL store (docs/store.md): connection settings, schema migrations, leased
         // claims of feeds and deliveries for several instances sharing one database.
         .target(
             name: "PostgresStore",
@@ -135,8 +135,8 @@ let package = Package(
         .executableTarget(
             name: "feedd",
             dependencies: [
-                "Config", "Curl", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "Store",
-                "StoreLocation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Config", "Curl", "Daemon", "FeedModel", "FeedParser", "Fetcher", "Hooks", "Platform", "PostgresStore",
+                "Store", "StoreLocation", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -225,8 +225,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "feedd", "FeedModel", "FeedParser", "Store", "TestSupport",
-                .product(name: "FlyingFox", package: "FlyingFox"),
+                "feedd", "FeedModel", "FeedParser", "PostgresStore", "Store", "StoreLocation", "TestSupport",
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

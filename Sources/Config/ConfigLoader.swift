@@ -88,7 +88,7 @@ public struct ConfigLoader: Sendable {
     /// fault), or when the file cannot be read or parsed.
     public func databaseSetting(path: String) throws(ConfigErrors) -> (database: DatabaseSetting, line: Int?)? {
         let (absolutePath, text, root) = try readAlone(path: path)
-        let entries = (root.entries ?? []).filter { $0.key == "store" || $0.key == "store_password" }
+        let entries = (root.entries ?? []).filter { ["store", "store_password", "instance"].contains($0.key) }
         guard entries.contains(where: { $0.key == "store" }) else { return nil }
         let problems = ProblemList()
         let locator = SourceLocator(text: text)

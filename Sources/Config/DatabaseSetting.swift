@@ -10,10 +10,13 @@ public struct DatabaseSetting: Sendable, Hashable, CustomStringConvertible {
     /// The URL as written (its password, if any, in it: never show it, show `description`).
     public var url: String
     public var password: Secret?
+    /// The configuration's `instance`, when it sets one (the name this process's leases carry).
+    public var instance: String?
 
-    public init(url: String, password: Secret? = nil) {
+    public init(url: String, password: Secret? = nil, instance: String? = nil) {
         self.url = url
         self.password = password
+        self.instance = instance
     }
 
     /// The URL with its password masked.
@@ -47,7 +50,9 @@ public struct DatabaseSettingError: Error, Sendable, Hashable, CustomStringConve
 
 extension FeeddConfiguration {
     /// The PostgreSQL store `store` names, or nil: the file store in `stateDirectory`.
-    public var database: DatabaseSetting? { store.map { DatabaseSetting(url: $0, password: storePassword) } }
+    public var database: DatabaseSetting? {
+        store.map { DatabaseSetting(url: $0, password: storePassword, instance: instance) }
+    }
 }
 
 extension ValueCodec where Value == String {

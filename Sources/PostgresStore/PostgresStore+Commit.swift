@@ -94,14 +94,22 @@ extension PostgresStore {
             return plan
         }
         let keys = unique.map { items[$0].key }
+        // A remembered key copied from the file store is known by its hash only (`hash:…`, schema version 3):
+        // each key is looked up in both forms.
+        var byHash: [String: String] = [:]
+        for key in keys { byHash[StoreCopy.RememberedKey.hashText(ofKey: key)] = key }
         let rows = try await connection.query(
             """
             SELECT key, body IS NULL, content_hash, first_seen FROM items
-            WHERE feed_id = \(feedID) AND key = ANY(\(keys)::text[])
+            WHERE feed_id = \(feedID) AND key = ANY(\(keys + Array(byHash.keys))::text[])
             """, logger: logger)
-        var stored: [String: (remembered: Bool, content: Int64?, firstSeen: Date)] = [:]
+        var stored: [String: (storedKey: String, remembered: Bool, content: Int64?, firstSeen: Date)] = [:]
         for try await (key, remembered, content, firstSeen) in rows.decode((String, Bool, Int64?, Date).self) {
-            stored[key] = (remembered, content, firstSeen)
+            if let documentKey = byHash[key], remembered {
+                if stored[documentKey] == nil { stored[documentKey] = (key, true, nil, firstSeen) }
+            } else {
+                stored[key] = (key, remembered, content, firstSeen)
+            }
         }
         let history = try await connection.query(
             "SELECT EXISTS (SELECT 1 FROM items WHERE feed_id = \(feedID))", logger: logger)
@@ -117,7 +125,7 @@ extension PostgresStore {
             }
             if entry.remembered {
                 plan.unchanged += 1
-                plan.remembered.append(item.key)
+                plan.remembered.append(entry.storedKey)
                 continue
             }
             let next = candidate(index)

@@ -108,5 +108,17 @@ enum Schema {
                 "CREATE INDEX deliveries_item ON deliveries (feed_id, item_key)",
                 "CREATE INDEX deliveries_status ON deliveries (status, retry_at, id) WHERE status <> 'delivered'",
             ]),
+        Migration(
+            version: 3, name: "remembered keys known by their hash",
+            statements: [
+                // `feedd store copy` brings the file store's remembered keys, which it keeps as the first 16
+                // bytes of the key's SHA-256 only: such a key is the row `hash:` and 32 hex digits, with no
+                // body; `commit` looks each document key up in both forms. A build of schema 2 would not, and
+                // would announce those items again: the step makes it refuse the database instead.
+                """
+                ALTER TABLE items ADD CONSTRAINT items_hash_keys_remembered
+                    CHECK (key NOT LIKE 'hash:%' OR body IS NULL)
+                """
+            ]),
     ]
 }

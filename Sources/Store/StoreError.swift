@@ -26,6 +26,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// The lease of a feed or delivery (`what`) is no longer this instance's: it expired and instance
     /// `owner` took the work over. Nothing was written.
     case leaseLost(what: String, owner: String)
+    /// `feedd store copy` writes only into an empty store; `location` holds `what` already.
+    case notEmpty(location: String, what: String)
 
     /// True when the failure is the lock held by another process (`feedd` exits with 75, EX_TEMPFAIL).
     public var isLocked: Bool {
@@ -74,6 +76,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .leaseLost(let what, let owner):
             return "\(what): this instance's lease was lost (it expired and instance \"\(owner)\" took it over); "
                 + "nothing was written"
+        case .notEmpty(let location, let what):
+            return "\(location) is not empty: it holds \(what); copy only into an empty store"
         }
     }
 }

@@ -156,9 +156,10 @@ struct StateLocation: Equatable {
 }
 
 enum StoreFailure {
-    /// Prints the error and exits with 75 (locked), 74 (I/O) or 1.
+    /// Prints the error and exits with 75 (locked, or the database cannot be reached), 74 (I/O) or 1.
     static func exit(_ error: StoreError) -> Never {
-        Diagnostics.fail(error.description, status: error.isLocked ? 75 : error.isIOError ? 74 : 1)
+        let status: Int32 = error.isLocked || error.isUnavailable ? 75 : error.isIOError ? 74 : 1
+        Diagnostics.fail(error.description, status: status)
     }
 
     /// Runs `body`, ending the process on a store error.

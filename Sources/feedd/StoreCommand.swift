@@ -25,7 +25,7 @@ struct StoreCommand: AsyncParsableCommand {
                     HelpText.locked,
                     HelpText.configurationUnreadable,
                 ]),
-        subcommands: [Check.self, Compact.self]
+        subcommands: [Check.self, Compact.self, Copy.self]
     )
 
     struct Check: AsyncParsableCommand {

@@ -1,5 +1,7 @@
 import Config
+import Logging
 import Platform
+import PostgresStore
 import Store
 import StoreLocation
 
@@ -11,8 +13,8 @@ enum StoreOpener {
     enum Kind {
         /// The file store in this state directory.
         case files(StateLocation)
-        /// The PostgreSQL store, its password read.
-        case postgres(PostgresSettings)
+        /// The PostgreSQL store, its password read, and the configuration's `instance`.
+        case postgres(PostgresSettings, instance: String?)
     }
 
     /// Opens the store `location` names, or ends the process: 78 when the database's password cannot be
@@ -28,7 +30,7 @@ enum StoreOpener {
     static func kind(of location: StateLocation, environment: [String: String] = Environment.all()) -> Kind {
         guard let database = location.database else { return .files(location) }
         do throws(DatabaseSettingError) {
-            return .postgres(try database.settings(environment: environment))
+            return .postgres(try database.settings(environment: environment), instance: database.instance)
         } catch {
             Diagnostics.fail("\(error)", status: 78)
         }
@@ -38,19 +40,70 @@ enum StoreOpener {
         switch kind {
         case .files(let location):
             return openFiles(location, readOnly: readOnly)
-        case .postgres(let settings):
-            // The PostgreSQL store is plugged in here when it serves `FeedStore` (issue 16).
-            notAvailable(settings)
+        case .postgres(let settings, let instance):
+            return await openDatabase(settings, instance: instance, readOnly: readOnly)
         }
     }
 
-    /// Whether this build opens a PostgreSQL store. Until it does, `run` and `poll` refuse a configuration
-    /// that names one (`DaemonOptions.start`) rather than quietly use the file store.
-    static let servesPostgres = false
+    /// The PostgreSQL store, its connection pool running (`run()`) until the command closes the store or
+    /// the process ends with the command. The schema is checked first: a database without feedd's schema
+    /// is refused, never created (the daemon and `feedd store copy` create it), so a mistyped database
+    /// name is not silently filled. Read-only commands write nothing, so a schema of another version is
+    /// refused with what to do; writing commands migrate an older schema first. Unreachable: status 75.
+    static func openDatabase(_ settings: PostgresSettings, instance: String?, readOnly: Bool) async -> PostgresStore {
+        let store = createDatabaseStore(settings, instance: instance)
+        // The pool works only while run() runs; close() ends it (writing commands close the store, reading
+        // ones end the process when they are done).
+        Task { await store.run() }
+        await prepare(store, readOnly: readOnly)
+        return store
+    }
 
-    /// Ends the process: a configured database this build cannot open yet.
-    static func notAvailable(_ settings: PostgresSettings) -> Never {
-        Diagnostics.fail("PostgreSQL store \(settings.displayURL): not available in this build yet", status: 1)
+    /// Checks the schema of `store`'s database (and migrates an older one when not `readOnly`), or ends the
+    /// process saying why; see `openDatabase`.
+    static func prepare(_ store: PostgresStore, readOnly: Bool) async {
+        let settings = store.settings
+        let version = await database { () async throws(PostgresStoreError) in try await store.schemaVersion() }
+        let known = PostgresStore.schemaVersionKnown
+        if version == 0 {
+            Diagnostics.fail(
+                "the database \(settings.displayURL) holds no feedd schema (is it the right database? the daemon "
+                    + "creates the schema on its first start, and feedd store copy --to fills an empty database)",
+                status: 1)
+        }
+        if version != known && (readOnly || version > known) {
+            let what =
+                version > known
+                ? "newer than the \(known) this feedd knows; upgrade feedd"
+                : "older than the \(known) this feedd reads; start the daemon (or a command that changes the store) "
+                    + "to migrate it"
+            Diagnostics.fail("the database \(settings.displayURL) has schema version \(version), \(what)", status: 1)
+        }
+        if !readOnly {
+            await database { () async throws(PostgresStoreError) in _ = try await store.migrate() }
+        }
+    }
+
+    /// A PostgreSQL store named `instance` (else the default: host name and process id); its pool is not
+    /// running yet.
+    static func createDatabaseStore(_ settings: PostgresSettings, instance: String?) -> PostgresStore {
+        do throws(PostgresStoreError) {
+            return try PostgresStore(
+                settings: settings, instance: instance ?? DaemonSettings.defaultInstance,
+                logger: Logger(label: "feedd.store") { _ in SwiftLogNoOpLogHandler() })
+        } catch {
+            Diagnostics.fail(error.description, status: 78)
+        }
+    }
+
+    /// Runs `body`, ending the process on its error as the store errors do (75 when the database cannot
+    /// be reached).
+    static func database<Result>(_ body: () async throws(PostgresStoreError) -> Result) async -> Result {
+        do {
+            return try await body()
+        } catch {
+            StoreFailure.exit(error.storeError)
+        }
     }
 
     /// The file store; recovery notes (a torn tail cut, a damaged record skipped) go to standard error.

@@ -9,7 +9,7 @@ struct HelpLayoutTests {
         [], ["run"], ["poll"], ["check"], ["parse"], ["add"], ["remove"], ["import-opml"], ["export-opml"],
         ["items"], ["feeds"], ["held"], ["held", "release"], ["held", "drop"], ["deliveries"],
         ["deliveries", "list"], ["deliveries", "retry"], ["deliveries", "replay"], ["store"], ["store", "check"],
-        ["store", "compact"],
+        ["store", "compact"], ["store", "copy"],
     ]
 
     /// The lines of one section of a help page: from its title to the next blank line.

@@ -182,7 +182,7 @@ struct StoreCommandHelpTests {
         "each store command's --help has examples and exit status",
         arguments: [
             ["items"], ["feeds"], ["held"], ["held", "release"], ["held", "drop"], ["store", "check"],
-            ["store", "compact"],
+            ["store", "compact"], ["store", "copy"],
         ])
     func help(_ command: [String]) async throws {
         let result = try await ProcessRunner.run(ParseCommandTests.binary, arguments: command + ["--help"])

@@ -23,6 +23,33 @@ extension PostgresTests {
             }
         }
 
+        @Test("schemaVersion reads 0 for an empty database, writing nothing, and the version once migrated")
+        func schemaVersion() async throws {
+            try await TestDatabase.withStores(migrate: false) { database, stores in
+                #expect(try await stores[0].schemaVersion() == 0)
+                #expect(try await database.value("SELECT to_regclass('schema_version') IS NULL") == "t")
+                try await stores[0].migrate()
+                #expect(try await stores[0].schemaVersion() == PostgresStore.schemaVersionKnown)
+            }
+        }
+
+        @Test("version 3: a key in the hash: form is a remembered key only (no body)")
+        func hashKeysHaveNoBody() async throws {
+            try await TestDatabase.withStores { database, _ in
+                _ = try await database.value(
+                    "INSERT INTO feeds (name, configured_url, created) VALUES ('f', 'u', now())")
+                let key = "hash:" + String(repeating: "ab", count: 16)
+                _ = try await database.value(
+                    "INSERT INTO items (feed_id, key, first_seen, hash) SELECT id, '\(key)', now(), '' FROM feeds")
+                await #expect(throws: (any Error).self) {
+                    try await database.value(
+                        "INSERT INTO items (feed_id, key, first_seen, hash, body) "
+                            + "SELECT id, 'hash:00', now(), '', '{}' FROM feeds")
+                }
+                #expect(try await database.count("items") == 1)
+            }
+        }
+
         @Test("instances starting at once migrate once")
         func concurrentMigrations() async throws {
             try await TestDatabase.withStores(["a", "b", "c", "d"], migrate: false) { database, stores in
