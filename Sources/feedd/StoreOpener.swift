@@ -1,4 +1,5 @@
 import Config
+import Daemon
 import Logging
 import Platform
 import PostgresStore

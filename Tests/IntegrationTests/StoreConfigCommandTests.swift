@@ -164,8 +164,10 @@ struct StoreConfigCommandTests {
                 ["poll", "--once", "--config", file], environment: ["FEEDD_DB_PASSWORD": "pw"])
             #expect(refused.status == 75, "\(refused.stderrText)")
             #expect(
-                refused.stderrText.contains("cannot use the database postgres://") && refused.stderrText.contains(
-                    "@127.0.0.1:1/feeds: ") && !refused.stderrText.contains("pw"),
+                refused.stderrText.contains("cannot use the database postgres://")
+                    && refused.stderrText.contains(
+                        "@127.0.0.1:1/feeds: ")
+                    && !refused.stderrText.contains("pw"),
                 "\(refused.stderrText)")
             #expect(!FileManager.default.fileExists(atPath: directory.path + "/state"))
         }
