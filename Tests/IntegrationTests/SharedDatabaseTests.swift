@@ -108,9 +108,7 @@ struct SharedDatabaseTests {
         func start(_ instance: String, config: URL, password: String) async throws {
             let daemon = try await BackgroundProcess(
                 ParseCommandTests.binary, arguments: ["run", "--config", config.path],
-                environment: [
-                    "NO_COLOR": "1", "PGPASSWORD": password, "FEEDD_INSTANCE": instance, "FEEDD_LOG_LEVEL": "debug",
-                ])
+                environment: ["NO_COLOR": "1", "PGPASSWORD": password, "FEEDD_INSTANCE": instance])
             started.withLock { $0[instance] = daemon }
         }
 
@@ -194,8 +192,17 @@ struct SharedDatabaseTests {
                 try await daemons.start(instance, config: config, password: database.password)
             }
             // Every feed's three items, then two more each, while both instances poll every feed.
-            try await Self.waitUntil("600 deliveries", timeout: .seconds(60)) {
-                await Self.delivered(server).count >= 3 * feedCount
+            do {
+                try await Self.waitUntil("600 deliveries", timeout: .seconds(60)) {
+                    await Self.delivered(server).count >= 3 * feedCount
+                }
+            } catch {
+                let outbox = try await database.psql(
+                    "SELECT status, lease_owner, count(*) FROM deliveries GROUP BY 1, 2", database: name)
+                Issue.record(
+                    "\(error): \(await Self.delivered(server).count) delivered; outbox:\n\(outbox)\n\(daemons.notableLines)"
+                )
+                return
             }
             feeds.items.withLock { $0 = 5 }
             try await Self.waitUntil("1000 deliveries", timeout: .seconds(60)) {
