@@ -3,8 +3,8 @@ import FeedModel
 public import Logging
 import Platform
 import PostgresStore
-import StoreLocation
 public import Store
+import StoreLocation
 
 extension Daemon {
     /// Opens the store the daemon works through: the one place that picks the kind of store. With a
