@@ -94,9 +94,11 @@ struct OutboxWorker: Sendable {
     private func lane(_ name: String, wakeup: Wakeup) async {
         defer { runtime.endLane(name) }
         while !runtime.isStopping, !Task.isCancelled, let hook = runtime.settings.hooks[name] {
-            // A store that does not answer: nothing is claimed until it is back (`StoreAvailability`).
+            // A store that does not answer: nothing is claimed until it is back (`StoreAvailability`). The
+            // wait is short: the gate may open between the check and the wait (its notice then wakes only
+            // the waiters already there), and a lane that waited a minute more left the new items undelivered.
             guard runtime.availability.isAvailable else {
-                await runtime.availability.waitUntilAvailable(timeout: .seconds(60))
+                await runtime.availability.waitUntilAvailable(timeout: StoreAvailability.probeInterval)
                 continue
             }
             let pass = await deliverDue(name, now: runtime.clock.now())

@@ -42,12 +42,13 @@ struct PollReport: Sendable {
 struct PollPipeline: Sendable {
     let runtime: Runtime
 
-    /// How long a poll holds the feed on a shared store: twice the fetch's time limit and 30 s, so that a
-    /// poll that takes its whole time and then waits for its commit keeps the feed. Renewed every third
-    /// of it while the transfer runs (`renewWhileFetching`); an instance that dies loses the feed when
-    /// the lease runs out.
+    /// How long a poll holds the feed on a shared store: twice the fetch's time limit and 10 s. Renewed
+    /// every third of it while the transfer runs (`renewWhileFetching`), so at least two thirds of it are
+    /// left when the fetch ends (4/3 of the time limit and 6 s) for parsing and the commit; one that runs
+    /// out only drops that poll's result (`leaseLost`, polled again by the holder). An instance that dies
+    /// loses the feed when the lease runs out: the margin is what the others wait beyond the time limit.
     static func lease(for limits: FetchLimits) -> Duration {
-        limits.totalTimeout * 2 + .seconds(30)
+        limits.totalTimeout * 2 + .seconds(10)
     }
 
     /// Polls `feed` once. `force`: the poll was asked for (the write API) or the feed's URL or request

@@ -14,8 +14,13 @@ extension PostgresStore {
     /// Takes the lease of due pending deliveries, until `leaseUntil`: at most `limit` in all, and at most
     /// `perLane` of each feed and hook, always the first ones of that lane in id order. A delivery is never
     /// claimed while an earlier pending one of the same feed and hook waits for its retry or is leased
-    /// (by any instance), so each lane goes out in order across instances. Held and dead deliveries do not
+    /// (by another instance), so each lane goes out in order across instances. Held and dead deliveries do not
     /// hold a lane up (as in the file store). With `hooks`, only those hooks' deliveries.
+    ///
+    /// Rows this instance holds already are claimed again: its lane claims a hook's rows one pass at a
+    /// time, so they are not in flight; they are the rows of a claim whose answer was lost (the database
+    /// went away after committing it) or that a pass left unattempted, which would else wait for the lease
+    /// to run out, and the rows behind them in their lanes with them.
     ///
     /// Two steps in one transaction: the lanes' heads are read without locks, then locked with `FOR UPDATE
     /// SKIP LOCKED`; of each lane only the part from its head that was locked whole is claimed, so an
@@ -32,7 +37,9 @@ extension PostgresStore {
                 """
                 SELECT id, feed_id, hook FROM (
                     SELECT id, feed_id, hook,
-                        bool_and(retry_at <= \(time) AND (lease_expires IS NULL OR lease_expires <= \(time)))
+                        bool_and(
+                            retry_at <= \(time)
+                                AND (lease_expires IS NULL OR lease_expires <= \(time) OR lease_owner = \(owner)))
                             OVER lane AS open,
                         row_number() OVER lane AS place
                     FROM deliveries
@@ -61,7 +68,7 @@ extension PostgresStore {
                 """
                 SELECT id FROM deliveries
                 WHERE id = ANY(\(ids)::bigint[]) AND status = 'pending' AND retry_at <= \(time)
-                    AND (lease_expires IS NULL OR lease_expires <= \(time))
+                    AND (lease_expires IS NULL OR lease_expires <= \(time) OR lease_owner = \(owner))
                 FOR UPDATE SKIP LOCKED
                 """, logger: self.logger)
             var locked = Set<Int64>()

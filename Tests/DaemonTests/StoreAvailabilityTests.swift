@@ -147,9 +147,9 @@ struct StoreAvailabilityTests {
         #expect(DaemonSettings.defaultInstance.hasSuffix("-\(OS.processID)"))
     }
 
-    @Test("leases: a poll holds its feed twice the fetch limit and 30 s; a delivery pass its attempts and 60 s")
+    @Test("leases: a poll holds its feed twice the fetch limit and 10 s; a delivery pass its attempts and 60 s")
     func leases() throws {
-        #expect(PollPipeline.lease(for: FetchLimits(totalTimeout: .seconds(60))) == .seconds(150))
+        #expect(PollPipeline.lease(for: FetchLimits(totalTimeout: .seconds(60))) == .seconds(130))
         let exec = try ExecHook(
             name: "run", configuration: .init(command: ["/bin/true"], timeout: .seconds(10), killGrace: .seconds(2)))
         let single = OutboxWorker.claim(for: HookSettings(hook: exec, concurrency: 2))
