@@ -28,7 +28,8 @@ extension ProcessTests {
             let child = try await ProcessTests.Child(
                 arguments: ProcessTests.arguments(in: directory, interval: "3600"), environment: environment)
             var port: UInt16? = nil
-            let started = await eventually {
+            // A loaded machine may take a while to start a child daemon: the deadline is generous.
+            let started = await eventually(timeout: .seconds(30)) {
                 port = child.stderr.split(separator: "\n").first { $0.contains("HTTP listener started") }
                     .flatMap { $0.split(separator: " ").first { $0.hasPrefix("listen=") } }
                     .flatMap { $0.split(separator: ":").last }

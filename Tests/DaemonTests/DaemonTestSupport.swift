@@ -273,7 +273,7 @@ struct DaemonTestbed: Sendable {
 extension ProcessTests.Child {
     /// The address of the child's HTTP listener (`HOST:PORT`), from its log line "HTTP listener started";
     /// nil when none was logged within `timeout`.
-    func listenerAddress(timeout: Duration = .seconds(10)) async -> String? {
+    func listenerAddress(timeout: Duration = .seconds(30)) async -> String? {
         var address: String? = nil
         _ = await eventually(timeout: timeout) {
             address = stderr.split(separator: "\n").first { $0.contains("HTTP listener started") }
