@@ -52,10 +52,14 @@ package final class BackgroundProcess: Sendable {
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        if process.isRunning { killAndReap() }
+    }
+
+    /// SIGKILL, then waits (up to 10 s) until Foundation has seen the exit. Never `waitUntilExit`, which
+    /// can wait forever for a child already gone (it spins a run loop for a notice that may not come).
+    private func killAndReap() {
+        kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<1000 where process.isRunning { usleep(10_000) }
     }
 
     /// What it wrote to standard output so far.
@@ -84,8 +88,7 @@ package final class BackgroundProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            killAndReap()
             return nil
         }
         // The pipes' last bytes arrive on their handler threads (unless a grandchild holds them open).
