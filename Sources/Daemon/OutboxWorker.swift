@@ -279,7 +279,8 @@ struct OutboxWorker: Sendable {
                     metadata: ["instance": "\(owner)"])
                 return .leaseLost
             }
-            if !runtime.availability.note(error) {
+            // Cut at shutdown: the rows stay as they were, and are attempted again after the restart.
+            if !runtime.availability.note(error), !Task.isCancelled {
                 logger.error("outbox write failed", metadata: ["error": "\(error.description)"])
             }
             return .failed

@@ -229,6 +229,12 @@ struct PollPipeline: Sendable {
         if runtime.availability.note(error) {
             return PollReport(feed: feed.name, kind: .storeUnavailable, nextDue: runtime.clock.now())
         }
+        // Cut at shutdown, after its grace (a database's answer that did not come): not a failure of the
+        // feed nor of the store. Whether the write landed is unknown; the next poll finds out either way.
+        if Task.isCancelled {
+            logger.info("poll cut short by the shutdown; its result may not be stored")
+            return PollReport(feed: feed.name, kind: .storeUnavailable, nextDue: runtime.clock.now())
+        }
         guard case .leaseLost(_, let owner) = error else { return nil }
         logger.warning(
             "poll result dropped: another instance took the feed over", metadata: ["instance": "\(owner)"])

@@ -8,6 +8,10 @@ import StoreLocation
 /// a `StoreCopy` written into an empty database in one transaction; and the schema check of the commands
 /// that only read.
 extension PostgresStore {
+    /// How long one transaction of `store copy` may wait for the database (`transaction`'s limit): a whole
+    /// store moves in one, far beyond the daemon's `operationLimit`.
+    static let copyLimit: Duration = .seconds(6 * 3600)
+
     /// The database's schema version: 0 when it holds no feedd schema (no `schema_version` table). Runs on
     /// a connection of its own, as `migrate()`, so a database that cannot be used fails at once with the
     /// server's reason (`connection`). Writes nothing.
@@ -75,7 +79,7 @@ extension PostgresStore {
     /// remembered keys (their text, or the `hash:` form they were copied in with), and the deliveries not
     /// yet delivered with their ids, attempts, next attempt and last error. Leases are not copied.
     public func exportCopy() async throws(PostgresStoreError) -> StoreCopy {
-        try await transaction("reading everything for a copy") { connection in
+        try await transaction("reading everything for a copy", limit: Self.copyLimit) { connection in
             try await connection.query(
                 "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
             var feeds: [StoreCopy.Feed] = []
@@ -153,7 +157,7 @@ extension PostgresStore {
     public func importCopy(_ copy: StoreCopy) async throws(PostgresStoreError) {
         let logger = logger
         let url = settings.displayURL
-        try await transaction("copying into the database") { connection in
+        try await transaction("copying into the database", limit: Self.copyLimit) { connection in
             try await connection.query("LOCK TABLE feeds, items, deliveries IN EXCLUSIVE MODE", logger: logger)
             let existing = try await connection.query(
                 "SELECT (SELECT count(*) FROM feeds), (SELECT count(*) FROM items)", logger: logger)

@@ -27,6 +27,10 @@ public final class PostgresStore: Sendable {
     /// whether the database can be reached at all; when it cannot, the operation fails with
     /// `StoreError.unavailable` instead of waiting for the pool's own give-up (a minute).
     public let connectionWait: Duration
+    /// How long a transaction on a pooled connection may wait for the database's answers before its
+    /// connection is closed and it fails with `StoreError.unavailable` (`transaction`); far longer than any
+    /// of the daemon's operations takes.
+    public let operationLimit: Duration
     let client: PostgresClient
     let logger: Logger
     /// Ends `run()`; set by `close()`, after which every operation fails.
@@ -34,12 +38,13 @@ public final class PostgresStore: Sendable {
 
     public init(
         settings: PostgresSettings, instance: String, options: StoreOptions = StoreOptions(),
-        connectionWait: Duration = .seconds(10), logger: Logger
+        connectionWait: Duration = .seconds(10), operationLimit: Duration = .seconds(30), logger: Logger
     ) throws(PostgresStoreError) {
         self.settings = settings
         self.instance = instance
         self.options = options
         self.connectionWait = connectionWait
+        self.operationLimit = operationLimit
         self.logger = logger
         client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger)
     }
@@ -166,12 +171,17 @@ public final class PostgresStore: Sendable {
     /// Runs `body` in one transaction on one connection (the pool's, or `connection`): committed when it
     /// returns, rolled back when it throws. Errors come out as `PostgresStoreError`, naming `operation`.
     ///
-    /// Waiting for a pooled connection is watched: after `connectionWait` without one, a connection of
-    /// its own checks whether the database can be reached; when it cannot, the operation fails with
-    /// `connection` (the pool goes on trying in the background, and a later operation finds it back).
+    /// No caller waits for ever on a database that went away (`watch`): every `connectionWait`, a connection
+    /// of its own checks whether the database can be reached; when it cannot, the operation fails with
+    /// `connection` (the pool goes on trying in the background, and a later operation finds it back). A
+    /// transaction that has its pooled connection fails the same way, its connection closed, when the
+    /// database is gone or its answers take longer than `limit` (default `operationLimit`): a query sent as
+    /// the server shuts down can otherwise wait for an answer that never comes (seen with postgres-nio when a
+    /// server stopped under load), holding its caller and a daemon's shutdown for ever. The caller is
+    /// answered then even when the stuck query does not end on the close, and at once when it is cancelled.
     @discardableResult
     func transaction<Result: Sendable>(
-        _ operation: String, on connection: PostgresConnection? = nil,
+        _ operation: String, on connection: PostgresConnection? = nil, limit: Duration? = nil,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws(PostgresStoreError) -> Result {
         let logger = logger
@@ -189,25 +199,34 @@ public final class PostgresStore: Sendable {
         if isClosed { throw .closed(url: settings.displayURL) }
         do {
             if let connection { return try await run(connection) }
-            let leased = LeaseFlag()
-            return try await withThrowingTaskGroup(of: Result?.self) { group in
-                group.addTask {
-                    try await self.client.withConnection { connection in
-                        leased.set()
-                        return try await run(connection)
-                    }
+            let outcome = Outcome<Result>()
+            let work = Task {
+                do {
+                    outcome.finish(
+                        .success(
+                            try await self.client.withConnection { connection in
+                                outcome.leased(connection)
+                                return try await run(connection)
+                            }))
+                } catch {
+                    outcome.finish(.failure(error))
                 }
-                group.addTask {
-                    try await self.watchConnection { leased.isSet }
-                    return nil
+            }
+            let watch = Task {
+                do {
+                    try await self.watch(outcome, limit: limit ?? self.operationLimit, operation: operation)
+                } catch {
+                    outcome.finish(.failure(error))
                 }
-                while let next = try await group.next() {
-                    if let result = next {
-                        group.cancelAll()
-                        return result
-                    }
-                }
-                throw PostgresStoreError.query(operation: operation, reason: "ended without a result")
+            }
+            defer { watch.cancel() }
+            return try await withTaskCancellationHandler {
+                try await outcome.value()
+            } onCancel: {
+                // Answered at once: a query that does not end on the cancel must not hold a shutdown. The
+                // transaction's fate is then unknown to the caller, as when a connection drops during COMMIT.
+                work.cancel()
+                outcome.finish(.failure(CancellationError()))
             }
         } catch let error as PostgresStoreError {
             throw error
@@ -216,22 +235,34 @@ public final class PostgresStore: Sendable {
         }
     }
 
-    /// Returns once `isLeased` (checked every `connectionWait`); throws `connection` when, meanwhile, a
-    /// connection of its own cannot reach the database.
-    private func watchConnection(_ isLeased: @Sendable () -> Bool) async throws {
-        while true {
+    /// Watches a pooled transaction (`transaction`) until it ends. Every `connectionWait` it checks, with a
+    /// connection of its own, whether the database can be reached at all; when it cannot, the transaction
+    /// fails with `connection` at once (closing its pooled connection when it has one: a query sent as the
+    /// server went away may never be answered). With the database reachable, a transaction waiting for a
+    /// pooled connection goes on waiting (the pool is only busy), and one that has a connection fails, its
+    /// connection closed, after `limit`.
+    private func watch<Result>(_ outcome: Outcome<Result>, limit: Duration, operation: String) async throws {
+        var answering = Duration.zero
+        while !outcome.isFinished {
             try await Task.sleep(for: connectionWait)
-            if isLeased() { return }
-            let configuration = try settings.connectionConfiguration()
+            if outcome.isFinished { return }
+            if outcome.isLeased { answering += connectionWait }
+            if answering >= limit {
+                await outcome.closeConnection()
+                throw PostgresStoreError.connection(
+                    url: settings.displayURL,
+                    reason: "no answer to \(operation) within \(limit.components.seconds) s; the connection was closed")
+            }
             let probe: PostgresConnection
             do {
-                probe = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+                probe = try await PostgresConnection.connect(
+                    configuration: try settings.connectionConfiguration(), id: 1, logger: logger)
             } catch {
-                if Task.isCancelled || isLeased() { return }
+                if Task.isCancelled || outcome.isFinished { return }
+                await outcome.closeConnection()
                 throw wrap(error, operation: "connecting")
             }
             try? await probe.close()
-            // Reachable: the pool is only busy; go on waiting.
         }
     }
 
@@ -260,11 +291,54 @@ public final class PostgresStore: Sendable {
     }
 }
 
-/// Set once a pooled connection is leased (read by the watch of `transaction`).
-private final class LeaseFlag: Sendable {
-    private let value = Atomic<Bool>(false)
-    func set() { value.store(true, ordering: .sequentiallyConsistent) }
-    var isSet: Bool { value.load(ordering: .sequentiallyConsistent) }
+/// The end of a pooled transaction (`transaction`): the first result or error given wins and answers the
+/// one waiter; the connection it was given, for the watch to close.
+private final class Outcome<Value: Sendable>: Sendable {
+    private struct State {
+        var result: Result<Value, any Error>?
+        var waiter: CheckedContinuation<Value, any Error>?
+        var connection: PostgresConnection?
+        var isLeased = false
+    }
+
+    private let state = Mutex(State())
+
+    func leased(_ connection: PostgresConnection) {
+        state.withLock {
+            $0.connection = connection
+            $0.isLeased = true
+        }
+    }
+
+    var isLeased: Bool { state.withLock { $0.isLeased } }
+    var isFinished: Bool { state.withLock { $0.result != nil } }
+
+    /// Closes the pooled connection given (if any): its queries fail, and the pool drops it.
+    func closeConnection() async {
+        guard let connection = state.withLock({ $0.connection }) else { return }
+        try? await connection.close()
+    }
+
+    func finish(_ result: Result<Value, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Value, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    func value() async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<Value, any Error>? in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
 }
 
 extension Timestamp {
