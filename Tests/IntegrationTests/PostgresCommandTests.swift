@@ -20,10 +20,12 @@ struct PostgresCommandTests {
             environment: ["PATH": "/usr/bin:/bin", "PGPASSWORD": server.password])
     }
 
-    private func store(_ server: PostgresServer, _ database: String) throws -> PostgresStore {
+    private func store(_ server: PostgresServer, _ database: String, instance: String = "test") throws
+        -> PostgresStore
+    {
         try PostgresStore(
             settings: try PostgresSettings(url: server.url(database: database), secret: server.password),
-            instance: "test", logger: Self.logger)
+            instance: instance, logger: Self.logger)
     }
 
     private func running<Result: Sendable>(
@@ -58,6 +60,12 @@ struct PostgresCommandTests {
                 _ = try await database.commit(
                     feed: "news", items: [item("news", 1), item("news", 2)],
                     fetchState: FeedFetchState(lastSuccess: poll), now: poll, deliveries: { _, _ in ["log"] })
+                try await database.registerInstance(configDigest: String(repeating: "a", count: 64), now: poll)
+            }
+            // A second instance, seen later, with another configuration: the first one's is marked as differing.
+            let other = try store(server, name, instance: "other")
+            try await running(other) {
+                try await other.registerInstance(configDigest: String(repeating: "b", count: 64), now: at(30))
             }
             try await withTemporaryDirectory { directory in
                 try directory.write("store = \"\(server.url(database: name))\"\n", to: "feedd.toml")
@@ -73,6 +81,33 @@ struct PostgresCommandTests {
                 let feeds = try await feedd(server, ["feeds"] + config)
                 #expect(feeds.status == 0, "\(feeds.stderrText)")
                 #expect(feeds.stdoutText.contains("news\t"), "\(feeds.stdoutText)")
+                #expect(
+                    feeds.stdoutText.hasSuffix(
+                        """
+
+                        INSTANCE\tCONFIGURATION\tSTARTED\tLAST SEEN
+                        other\tbbbbbbbbbbbb\t2027-01-15T08:00:30Z\t2027-01-15T08:00:30Z
+                        test\taaaaaaaaaaaa differs\t2027-01-15T08:00:00Z\t2027-01-15T08:00:00Z
+
+                        """), "\(feeds.stdoutText)")
+                let feedsJSON = try await feedd(server, ["feeds", "--json"] + config)
+                #expect(feedsJSON.status == 0, "\(feedsJSON.stderrText)")
+                let lines = try feedsJSON.stdoutText.split(separator: "\n").map {
+                    try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "\($0)")
+                }
+                try #require(lines.count == 3, "\(feedsJSON.stdoutText)")
+                #expect(lines[0]["name"] as? String == "news" && lines[0]["items"] as? Int == 2)
+                #expect(lines[0]["instance"] == nil)
+                let instances = try lines.dropFirst().map { try #require($0["instance"] as? [String: Any]) }
+                #expect(instances.map { $0["name"] as? String } == ["other", "test"])
+                #expect(
+                    instances.map { $0["config_digest"] as? String }
+                        == ["b", "a"].map { String(repeating: $0, count: 64) })
+                #expect(instances.map { $0["config_differs"] as? Bool } == [false, true])
+                #expect(instances.map { $0["started"] as? String } == ["2027-01-15T08:00:30Z", "2027-01-15T08:00:00Z"])
+                #expect(
+                    instances.map { $0["last_seen"] as? String } == ["2027-01-15T08:00:30Z", "2027-01-15T08:00:00Z"])
+                #expect(lines.dropFirst().allSatisfy { $0.count == 1 })
                 let held = try await feedd(server, ["held"] + config)
                 #expect(held.status == 0, "\(held.stderrText)")
                 let deliveries = try await feedd(server, ["deliveries", "--json"] + config)

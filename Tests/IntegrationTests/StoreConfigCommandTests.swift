@@ -123,6 +123,11 @@ struct StoreConfigCommandTests {
             #expect(files.status == 0, "\(files.stderrText)")
             #expect(files.stdoutText.contains("kept\t"), "\(files.stdoutText)")
             #expect(!files.stdoutText.contains("INSTANCE"))
+            let filesJSON = try await feedd(["feeds", "--json", "--config", file, "--state-dir", stateDirectory])
+            #expect(filesJSON.status == 0, "\(filesJSON.stderrText)")
+            #expect(filesJSON.stdoutText.hasPrefix("{\"name\":\"kept\","), "\(filesJSON.stdoutText)")
+            #expect(
+                filesJSON.stdoutText.split(separator: "\n").count == 1 && !filesJSON.stdoutText.contains("instance"))
 
             // A bad URL stops them with the line and the part, as check says it.
             try directory.write("state_dir = \"state\"\nstore = \"postgres://feedd@db:http/feeds\"\n", to: "feedd.toml")
