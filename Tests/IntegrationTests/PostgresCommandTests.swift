@@ -150,6 +150,70 @@ struct PostgresCommandTests {
         }
     }
 
+    @Test("poll --once counts the feeds another instance holds and those the store did not take, as skipped")
+    func pollSkipped() async throws {
+        try await PostgresServer.withServer { server in
+            let name = try await server.createDatabase()
+            // Another instance holds "taken" for an hour.
+            let other = try store(server, name, instance: "other")
+            try await running(other) {
+                try await other.migrate()
+                let now = Timestamp(secondsSince1970: Int64(Date().timeIntervalSince1970))
+                let claim = try await other.beginPoll(
+                    feed: "taken", now: now, leaseUntil: Timestamp(secondsSince1970: now.secondsSince1970 + 3600),
+                    force: true)
+                guard case .granted = claim else { throw PollSkippedTestError.notGranted }
+            }
+            let http = HTTPTestServer()
+            let document = ScriptedResponse.text(
+                "<rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><title>one</title></item>"
+                    + "</channel></rss>", contentType: "application/rss+xml")
+            var slow = document
+            slow.delay = .seconds(4)
+            await http.route("/taken.xml", document)
+            await http.route("/slow.xml", slow)
+            do {
+                let base = try await http.start()
+                try await withTemporaryDirectory { directory in
+                    let config = try directory.write(
+                        """
+                        state_dir = "state"
+                        store = "\(server.url(database: name))"
+                        [[feed]]
+                        name = "taken"
+                        url = "\(base)/taken.xml"
+                        [[feed]]
+                        name = "slow"
+                        url = "\(base)/slow.xml"
+
+                        """, to: "feedd.toml")
+                    async let polled = feedd(server, ["poll", "--once", "--config", config.path])
+                    // The database goes away while "slow" is being fetched: its poll cannot be stored.
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while await http.hits("/slow.xml") == 0, ContinuousClock.now < deadline {
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                    try await server.halt()
+                    let result = try await polled
+                    try await server.resume()
+                    #expect(await http.hits("/taken.xml") == 0)
+                    #expect(result.status == 0, "\(result.stderrText)")
+                    #expect(
+                        result.stdoutText
+                            == "polled 0 feeds: 0 new items, 0 held, 0 not modified, 0 failed; 0 delivered, "
+                            + "0 delivery failures; skipped: 0 host paused, 1 elsewhere, 1 store unavailable\n",
+                        "\(result.stderrText)")
+                }
+            } catch {
+                await http.stop()
+                throw error
+            }
+            await http.stop()
+        }
+    }
+
+    private enum PollSkippedTestError: Error { case notGranted }
+
     /// A file store of four feeds, 1000 items in all, 100 of them dropped by retention (remembered keys),
     /// and an outbox: pending deliveries (some failed once), one dead. Returns the feeds' documents.
     private func fillFiles(_ path: String) throws -> [String: [FeedItem]] {
