@@ -55,7 +55,11 @@ struct Feeds: AsyncParsableCommand {
     var json = false
 
     func run() async {
-        let store = await state.open(readOnly: true)
+        await state.read(list)
+    }
+
+    /// Prints the listing of `store`'s feeds (and instances).
+    private func list(_ store: any FeedStore) async {
         let feeds = await StoreFailure.run { () async throws(StoreError) in try await store.feeds() }
         let pauses = (store as? LocalFeedStore).map { hostPauses(stateDirectory: $0.files.directory) } ?? [:]
         var output = LineOutput()

@@ -98,13 +98,12 @@ extension StoreCommand {
             let found: StoreCounts
             if let from {
                 let database = StoreOpener.createDatabaseStore(settings(from), instance: "feedd-store-copy")
-                let running = Task { await database.run() }
-                await StoreOpener.prepare(database, readOnly: true)
-                let copy = await StoreOpener.database { () async throws(PostgresStoreError) in
-                    try await database.exportCopy()
+                let copy = await StoreOpener.running(database) {
+                    await StoreOpener.prepare(database, readOnly: true)
+                    return await StoreOpener.database { () async throws(PostgresStoreError) in
+                        try await database.exportCopy()
+                    }
                 }
-                database.shutDown()
-                await running.value
                 source = database.settings.displayURL
                 target = to
                 copied = copy.counts
@@ -123,19 +122,16 @@ extension StoreCommand {
                         "the configured store is already a database (\(database)); give --from URL --to DIR to copy "
                             + "a database into a directory", status: 64)
                 }
-                guard let local = await StoreOpener.open(location, readOnly: false) as? LocalFeedStore else {
-                    Diagnostics.fail("the configured store is not a file store", status: 1)
-                }
+                let local = StoreOpener.openFiles(location)
                 let copy = await StoreFailure.run { () async throws(StoreError) in try local.files.exportCopy() }
                 let database = StoreOpener.createDatabaseStore(settings(to), instance: "feedd-store-copy")
-                let running = Task { await database.run() }
-                found = await StoreOpener.database { () async throws(PostgresStoreError) in
-                    _ = try await database.migrate()
-                    try await database.importCopy(copy)
-                    return try await database.counts()
+                found = await StoreOpener.running(database) {
+                    await StoreOpener.database { () async throws(PostgresStoreError) in
+                        _ = try await database.migrate()
+                        try await database.importCopy(copy)
+                        return try await database.counts()
+                    }
                 }
-                database.shutDown()
-                await running.value
                 await StoreFailure.run { () async throws(StoreError) in try await local.close() }
                 source = local.files.directory
                 target = database.settings.displayURL

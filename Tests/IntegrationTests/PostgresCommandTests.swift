@@ -122,6 +122,43 @@ struct PostgresCommandTests {
         }
     }
 
+    @Test("the read commands end their pool with their work: each exits promptly and leaves no session behind")
+    func readCommandsDisconnect() async throws {
+        try await PostgresServer.withServer { server in
+            let name = try await server.createDatabase()
+            let database = try store(server, name)
+            try await running(database) {
+                try await database.migrate()
+                _ = try await database.beginPoll(feed: "news", now: at(0), leaseUntil: at(60), force: true)
+                _ = try await database.commit(
+                    feed: "news", items: [item("news", 1)], fetchState: FeedFetchState(lastSuccess: at(0)),
+                    now: at(0), deliveries: { _, _ in ["log"] })
+            }
+            let sessions = "SELECT count(*) FROM pg_stat_activity WHERE datname = '\(name)'"
+            try await withTemporaryDirectory { directory in
+                try directory.write("store = \"\(server.url(database: name))\"\n", to: "feedd.toml")
+                let config = ["--config", directory.path + "/feedd.toml"]
+                for command in [["items"], ["feeds"], ["held"], ["deliveries"], ["store", "check"]] {
+                    let started = ContinuousClock.now
+                    let result = try await feedd(server, command + config)
+                    #expect(result.status == 0, "\(command): \(result.stderrText)")
+                    // The pool's shutdown is awaited before the process ends: a pool that did not end would
+                    // keep the command from exiting at all.
+                    #expect(ContinuousClock.now - started < .seconds(30), "\(command)")
+                }
+                // The server notices a closed session at once; allow it a generous moment on a loaded machine.
+                var open = ""
+                let deadline = ContinuousClock.now + .seconds(30)
+                repeat {
+                    open = try await server.psql(sessions)
+                    if open == "0" { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                } while ContinuousClock.now < deadline
+                #expect(open == "0")
+            }
+        }
+    }
+
     @Test("an empty database is reported as holding no feedd schema and left empty; an unreachable one exits 75")
     func emptyAndUnreachable() async throws {
         try await PostgresServer.withServer { server in
