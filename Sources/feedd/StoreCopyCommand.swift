@@ -1,4 +1,5 @@
 import ArgumentParser
+import Config
 import Foundation
 import Platform
 import PostgresStore
@@ -21,7 +22,10 @@ extension StoreCommand {
 
                 With --to postgres://… it copies the configured file store (the state
                 directory of --config, or --state-dir) into that database, creating the
-                schema; the database must hold no feeds and no items. It takes the state
+                schema; the database must hold no feeds and no items. Each feed's configured
+                URL is taken from the configuration when it was read (not with --state-dir or
+                $FEEDD_STATE_DIR), else from the fetch state, so the daemon's first start on
+                the database changes nothing. It takes the state
                 directory's lock, so stop the daemon first. With --from postgres://… --to DIR
                 it copies the database into DIR, which must be empty or not exist.
 
@@ -123,12 +127,15 @@ extension StoreCommand {
                             + "a database into a directory", status: 64)
                 }
                 let local = StoreOpener.openFiles(location)
+                // The feeds' configured URLs, so that the daemon's first start finds them as they are.
+                var configuredURLs: [String: String] = [:]
+                for feed in KnownNames.configuration(state)?.feeds ?? [] { configuredURLs[feed.name] = feed.url }
                 let copy = await StoreFailure.run { () async throws(StoreError) in try local.files.exportCopy() }
                 let database = StoreOpener.createDatabaseStore(settings(to), instance: "feedd-store-copy")
                 found = await StoreOpener.running(database) {
                     await StoreOpener.database { () async throws(PostgresStoreError) in
                         _ = try await database.migrate()
-                        try await database.importCopy(copy)
+                        try await database.importCopy(copy, configuredURLs: configuredURLs)
                         return try await database.counts()
                     }
                 }

@@ -251,6 +251,64 @@ struct PostgresCommandTests {
 
     private enum PollSkippedTestError: Error { case notGranted }
 
+    @Test(
+        "store copy takes the configured URLs from the configuration: feeds reads the same, the first start changes nothing"
+    )
+    func copyConfiguredURLs() async throws {
+        try await PostgresServer.withServer { server in
+            try await withTemporaryDirectory { directory in
+                // "moved" was redirected for good: its fetch state has the new URL, the configuration the old one.
+                let files = try FileStore.open(directory: directory.path + "/state")
+                _ = try files.commit(
+                    feed: "moved", items: [item("moved", 1)],
+                    fetchState: FeedFetchState(
+                        url: "https://new.example.org/feed", nextDue: at(3600), lastSuccess: at(0)),
+                    now: at(0), deliveries: { _, _ in [] })
+                _ = try files.commit(
+                    feed: "gone", items: [item("gone", 1)],
+                    fetchState: FeedFetchState(url: "https://gone.example.org/feed", nextDue: at(7200)), now: at(0),
+                    deliveries: { _, _ in [] })
+                try files.close()
+                let fileConfig = try directory.write(
+                    "state_dir = \"state\"\n[[feed]]\nname = \"moved\"\nurl = \"https://old.example.org/feed\"\n",
+                    to: "files.toml")
+                let before = try await feedd(server, ["feeds", "--json", "--config", fileConfig.path])
+                #expect(before.status == 0, "\(before.stderrText)")
+
+                let name = try await server.createDatabase()
+                let url = server.url(database: name)
+                let copy = try await feedd(server, ["store", "copy", "--to", url, "--config", fileConfig.path])
+                #expect(copy.status == 0, "\(copy.stderrText)")
+                // A feed the configuration names gets its URL; one it does not keeps the fetch state's.
+                #expect(
+                    try await server.psql("SELECT name, configured_url FROM feeds ORDER BY name", database: name)
+                        == "gone|https://gone.example.org/feed\nmoved|https://old.example.org/feed")
+
+                // feeds on the database reads as it did on the file store, before and after the daemon's adopt.
+                let databaseConfig = try directory.write("store = \"\(url)\"\n", to: "database.toml")
+                let after = try await feedd(server, ["feeds", "--json", "--config", databaseConfig.path])
+                #expect(after.status == 0, "\(after.stderrText)")
+                #expect(after.stdoutText == before.stdoutText)
+                let database = try store(server, name)
+                try await running(database) {
+                    _ = try await database.adopt(
+                        feeds: [ConfiguredFeed(name: "moved", url: "https://old.example.org/feed")],
+                        instance: InstanceRecord(name: "test", configDigest: "a", started: at(10), lastSeen: at(10)),
+                        now: at(10))
+                }
+                let adopted = try await feedd(server, ["feeds", "--json", "--config", databaseConfig.path])
+                func movedLine(_ text: String) -> String? {
+                    text.split(separator: "\n").first { $0.contains("\"name\":\"moved\"") }.map(String.init)
+                }
+                #expect(movedLine(adopted.stdoutText) != nil)
+                #expect(movedLine(adopted.stdoutText) == movedLine(before.stdoutText))
+                #expect(
+                    movedLine(adopted.stdoutText)?.contains("\"next_due\":\"\(at(3600).rfc3339)\"") == true,
+                    "\(adopted.stdoutText)")
+            }
+        }
+    }
+
     /// A file store of four feeds, 1000 items in all, 100 of them dropped by retention (remembered keys),
     /// and an outbox: pending deliveries (some failed once), one dead. Returns the feeds' documents.
     private func fillFiles(_ path: String) throws -> [String: [FeedItem]] {
