@@ -126,12 +126,13 @@ extension StoreCommand {
                         "the configured store is already a database (\(database)); give --from URL --to DIR to copy "
                             + "a database into a directory", status: 64)
                 }
+                let targetSettings = settings(to)
                 let local = StoreOpener.openFiles(location)
                 // The feeds' configured URLs, so that the daemon's first start finds them as they are.
                 var configuredURLs: [String: String] = [:]
                 for feed in KnownNames.configuration(state)?.feeds ?? [] { configuredURLs[feed.name] = feed.url }
                 let copy = await StoreFailure.run { () async throws(StoreError) in try local.files.exportCopy() }
-                let database = StoreOpener.createDatabaseStore(settings(to), instance: "feedd-store-copy")
+                let database = StoreOpener.createDatabaseStore(targetSettings, instance: "feedd-store-copy")
                 found = await StoreOpener.running(database) {
                     await StoreOpener.database { () async throws(PostgresStoreError) in
                         _ = try await database.migrate()
@@ -186,7 +187,8 @@ extension StoreCommand {
                 secret = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
             }
             do throws(StoreURLError) {
-                return try PostgresSettings(url: url, secret: secret, environment: Environment.all())
+                return try PostgresSettings(
+                    url: url, secret: secret, secretSource: "--password-file", environment: Environment.all())
             } catch {
                 Diagnostics.fail(error.description, status: 64)
             }

@@ -150,6 +150,27 @@ struct StoreConfigCommandTests {
         }
     }
 
+    @Test(
+        "store copy refuses a password both in the URL and in --password-file, naming both, before touching the store")
+    func copyPasswordTwice() async throws {
+        try await withTemporaryDirectory { directory in
+            // The state directory does not exist: the URL is refused before the store is looked for.
+            let state = directory.path + "/state"
+            let passwordFile = try directory.write("two\n", to: "password")
+            let result = try await feedd([
+                "store", "copy", "--to", "postgres://feedd:hunter2@127.0.0.1:1/feeds", "--password-file",
+                passwordFile.path, "--state-dir", state,
+            ])
+            #expect(result.status == 64, "\(result.stderrText)")
+            #expect(
+                result.stderrText
+                    == "feedd: store URL postgres://feedd:***@127.0.0.1:1/feeds carries a password and --password-file "
+                    + "gives another; keep one\n")
+            #expect(!result.stderrText.contains("hunter2") && !result.stderrText.contains("two"))
+            #expect(!FileManager.default.fileExists(atPath: state))
+        }
+    }
+
     @Test("the daemon does not start when the database's password cannot be read, nor while it cannot be reached")
     func daemonNeedsThePassword() async throws {
         try await withTemporaryDirectory { directory in
