@@ -136,8 +136,9 @@ extension PostgresStore {
             }
         }
         guard polls > 0, hasHistory else { return plan }
-        let threshold = options.floodGuard.threshold(documentItems: items.count)
-        guard plan.new.count > threshold else { return plan }
+        guard options.floodGuard.isSuspected(newItems: plan.new.count, documentItems: items.count) else {
+            return plan
+        }
         // A suspected flood: first match the new keys to kept items by normalized link or title.
         var links = Set<Int32>()
         var titles = Set<Int32>()
@@ -150,22 +151,9 @@ extension PostgresStore {
             if link != 0 { links.insert(link) }
             if title != 0 { titles.insert(title) }
         }
-        var rest: [PollPlan.Candidate] = []
-        for candidate in plan.new {
-            if (candidate.link != 0 && links.contains(candidate.link))
-                || (candidate.title != 0 && titles.contains(candidate.title))
-            {
-                plan.matched.append(candidate)
-            } else {
-                rest.append(candidate)
-            }
-        }
-        if rest.count > threshold {
-            plan.held = rest
-            plan.new = []
-        } else {
-            plan.new = rest
-        }
+        options.floodGuard.matchAndHold(
+            new: &plan.new, matched: &plan.matched, held: &plan.held, documentItems: items.count,
+            keptLinks: links, keptTitles: titles, link: \.link, title: \.title)
         return plan
     }
 

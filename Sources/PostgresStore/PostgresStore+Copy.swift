@@ -150,11 +150,14 @@ extension PostgresStore {
 
     /// Writes `copy` into the database in one transaction, after `migrate()`: refused (nothing written)
     /// when the database already holds feeds or items (`StoreError.notEmpty`, as `database`). Feeds keep
-    /// their fetch state and polls (their configured URL is the fetch state's URL, else the name, until the
-    /// daemon's `adopt` sets it), items their times, bodies and fingerprints, remembered keys their `hash:`
+    /// their fetch state and polls, items their times, bodies and fingerprints, remembered keys their `hash:`
     /// form, deliveries their ids (the id sequence continues above the copy's next id), attempts, next
-    /// attempt and last error.
-    public func importCopy(_ copy: StoreCopy) async throws(PostgresStoreError) {
+    /// attempt and last error. A feed's configured URL is its URL in `configuredURLs` (by name: what the
+    /// configuration says, so that the daemon's first `adopt` finds it unchanged and keeps the due time),
+    /// else the fetch state's URL (where a permanent redirect may have led), else the name.
+    public func importCopy(
+        _ copy: StoreCopy, configuredURLs: [String: String] = [:]
+    ) async throws(PostgresStoreError) {
         let logger = logger
         let url = settings.displayURL
         try await transaction("copying into the database", limit: Self.copyLimit) { connection in
@@ -173,7 +176,7 @@ extension PostgresStore {
                     """
                     INSERT INTO feeds (name, configured_url, url, etag, last_modified, next_due, consecutive_failures,
                         last_error, last_error_at, last_success, title, polls, created)
-                    VALUES (\(feed.name), \(state.url ?? feed.name), \(state.url), \(state.etag), \(state.lastModified),
+                    VALUES (\(feed.name), \(configuredURLs[feed.name] ?? state.url ?? feed.name), \(state.url), \(state.etag), \(state.lastModified),
                         \(state.nextDue?.date), \(Int32(clamping: state.consecutiveFailures)), \(state.lastError),
                         \(state.lastErrorAt?.date), \(state.lastSuccess?.date), \(state.title), \(Int64(feed.polls)),
                         now())

@@ -5,8 +5,6 @@ public import Store
 public enum PostgresStoreError: Error, Sendable, CustomStringConvertible {
     /// The `postgres://` URL does not parse: `part` is the piece at fault (scheme, user, host, port...).
     case badURL(url: String, part: String, reason: String)
-    /// A password in the URL and one from `store_password` at the same time.
-    case passwordTwice(url: String)
     /// The database could not be reached or refused the connection (authentication, unknown database).
     case connection(url: String, reason: String)
     /// The database's schema is newer than this build knows: an instance of a newer feedd migrated it.
@@ -31,8 +29,6 @@ public enum PostgresStoreError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .badURL(let url, let part, let reason):
             return "store URL \(url): bad \(part): \(reason)"
-        case .passwordTwice(let url):
-            return "store URL \(url) carries a password and store_password gives another; keep one"
         case .connection(let url, let reason):
             return "cannot use the database \(url): \(reason)"
         case .newerSchema(let url, let found, let known):
@@ -75,7 +71,7 @@ public enum PostgresStoreError: Error, Sendable, CustomStringConvertible {
             return .unknownDelivery(UInt64(id))
         case .closed(let url):
             return .closed(directory: url)
-        case .badURL, .passwordTwice, .newerSchema, .migration:
+        case .badURL, .newerSchema, .migration:
             return .database(operation: "opening the store", reason: description)
         }
     }

@@ -228,8 +228,9 @@ extension FileStore {
             }
         }
         guard let feed, feed.polls > 0, !feed.items.isEmpty || !feed.tombstones.isEmpty else { return plan }
-        let threshold = options.floodGuard.threshold(documentItems: items.count)
-        guard plan.new.count > threshold else { return plan }
+        guard options.floodGuard.isSuspected(newItems: plan.new.count, documentItems: items.count) else {
+            return plan
+        }
         // A suspected flood: first match the new keys to kept items by normalized link or title.
         var links = Set<UInt32>()
         var titles = Set<UInt32>()
@@ -237,22 +238,9 @@ extension FileStore {
             if entry.linkHash != 0 { links.insert(entry.linkHash) }
             if entry.titleHash != 0 { titles.insert(entry.titleHash) }
         }
-        var rest: [Plan.Candidate] = []
-        for candidate in plan.new {
-            if (candidate.link != 0 && links.contains(candidate.link))
-                || (candidate.title != 0 && titles.contains(candidate.title))
-            {
-                plan.matched.append(candidate)
-            } else {
-                rest.append(candidate)
-            }
-        }
-        if rest.count > threshold {
-            plan.held = rest
-            plan.new = []
-        } else {
-            plan.new = rest
-        }
+        options.floodGuard.matchAndHold(
+            new: &plan.new, matched: &plan.matched, held: &plan.held, documentItems: items.count,
+            keptLinks: links, keptTitles: titles, link: \.link, title: \.title)
         return plan
     }
 }

@@ -54,8 +54,12 @@ public struct PostgresSettings: Sendable, Hashable, CustomStringConvertible, Cus
     ///
     /// - Parameters:
     ///   - secret: the password the caller read from its own source (`store_password = { file | env }`).
+    ///   - secretSource: that source's name, for the error when the URL carries a password too.
     ///   - environment: the process environment, for `PGPASSWORD`.
-    public init(url: String, secret: String? = nil, environment: [String: String] = [:]) throws(StoreURLError) {
+    public init(
+        url: String, secret: String? = nil, secretSource: String = "store_password",
+        environment: [String: String] = [:]
+    ) throws(StoreURLError) {
         let display = URLCredentials.masked(url)
         func bad(_ part: String, _ reason: String) -> StoreURLError {
             .badURL(url: display, part: part, reason: reason)
@@ -154,7 +158,7 @@ public struct PostgresSettings: Sendable, Hashable, CustomStringConvertible, Cus
         }
 
         if urlPassword != nil && secret != nil {
-            throw .passwordTwice(url: display)
+            throw .passwordTwice(url: display, secretSource: secretSource)
         }
         if let urlPassword {
             password = urlPassword

@@ -4,8 +4,9 @@ public enum StoreURLError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The URL does not parse: `part` is the piece at fault (scheme, user, password, host, port, database,
     /// sslmode, sslrootcert, query, fragment).
     case badURL(url: String, part: String, reason: String)
-    /// A password in the URL and one from `store_password` at the same time.
-    case passwordTwice(url: String)
+    /// A password in the URL and one from another source at the same time: `secretSource` names it
+    /// (`store_password`, `--password-file`).
+    case passwordTwice(url: String, secretSource: String)
 
     /// The part at fault (`password` for a password given twice).
     public var part: String {
@@ -19,7 +20,7 @@ public enum StoreURLError: Error, Sendable, Hashable, CustomStringConvertible {
     public var reason: String {
         switch self {
         case .badURL(_, let part, let reason): return "bad \(part): \(reason)"
-        case .passwordTwice: return "the URL carries a password and store_password gives another; keep one"
+        case .passwordTwice(_, let source): return "the URL carries a password and \(source) gives another; keep one"
         }
     }
 
@@ -27,8 +28,8 @@ public enum StoreURLError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .badURL(let url, let part, let reason):
             return "store URL \(url): bad \(part): \(reason)"
-        case .passwordTwice(let url):
-            return "store URL \(url) carries a password and store_password gives another; keep one"
+        case .passwordTwice(let url, let source):
+            return "store URL \(url) carries a password and \(source) gives another; keep one"
         }
     }
 }

@@ -71,7 +71,11 @@ struct Deliveries: AsyncParsableCommand {
         var json = false
 
         func run() async {
-            let store = await state.open(readOnly: true)
+            await state.read(list)
+        }
+
+        /// Prints the pending or dead deliveries of `store`.
+        private func list(_ store: any FeedStore) async {
             await KnownNames.requireHook(hook, store: store, options: state)
             let deliveries = await StoreFailure.run { () async throws(StoreError) in
                 try await dead ? store.deadDeliveries(limit: .max) : store.pendingDeliveries(dueBy: nil, limit: .max)

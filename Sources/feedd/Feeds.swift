@@ -19,7 +19,8 @@ struct Feeds: AsyncParsableCommand {
             On a terminal the columns are aligned, a failing feed is red and a paused host
             yellow (no colour when NO_COLOR is set), and a long error is cut with "…".
             Piped, each line is tab-separated, without colour. With --json each feed is one
-            line of JSON (JSON Lines) with snake_case fields.
+            line of JSON (JSON Lines) with snake_case fields: name, items, held, last_success,
+            consecutive_failures, next_due, last_error, last_error_at, host_pause.
 
             It reads the configured store: the file store in the state directory, or the
             PostgreSQL database of the configuration's `store`. The file store is opened
@@ -29,7 +30,11 @@ struct Feeds: AsyncParsableCommand {
             ends with a blank line and one line per instance the store knows: INSTANCE,
             CONFIGURATION (the first 12 hex digits of its configuration file's SHA-256,
             marked "differs" when not the same as the most recently seen instance's),
-            STARTED and LAST SEEN. The file store has no such note.
+            STARTED and LAST SEEN. The file store has no such note. With --json the feed
+            lines are followed by one line per instance, in the same order, of the form
+            {"instance":{"name","config_digest","config_differs","started","last_seen"}}
+            (config_digest in full; a feed line never has an "instance" field, so
+            `jq 'select(.instance == null)'` keeps the feeds).
 
             EXAMPLES
               feedd feeds
@@ -46,16 +51,22 @@ struct Feeds: AsyncParsableCommand {
 
     @OptionGroup var state: StateDirectoryOptions
 
-    @Flag(help: "Print JSON Lines: one feed object per line.")
+    @Flag(help: "Print JSON Lines: one feed object per line, then one {\"instance\":{…}} line per instance.")
     var json = false
 
     func run() async {
-        let store = await state.open(readOnly: true)
+        await state.read(list)
+    }
+
+    /// Prints the listing of `store`'s feeds (and instances).
+    private func list(_ store: any FeedStore) async {
         let feeds = await StoreFailure.run { () async throws(StoreError) in try await store.feeds() }
         let pauses = (store as? LocalFeedStore).map { hostPauses(stateDirectory: $0.files.directory) } ?? [:]
         var output = LineOutput()
         if json {
             for feed in feeds { output.bytes(jsonLine(feed, pause: pauses[feed.name])) }
+            let instances = await StoreFailure.run { () async throws(StoreError) in try await store.instances() }
+            for line in Self.instanceLines(instances) { output.bytes(line) }
             output.flush()
             return
         }
@@ -86,14 +97,19 @@ struct Feeds: AsyncParsableCommand {
         output.flush()
     }
 
+    /// The instances sharing the store, most recently seen first, each with whether its configuration
+    /// differs from the latest instance's.
+    private static func sorted(_ instances: [InstanceRecord]) -> [(instance: InstanceRecord, differs: Bool)] {
+        let sorted = instances.sorted { ($0.lastSeen, $0.name) > ($1.lastSeen, $1.name) }
+        let reference = sorted.first?.configDigest
+        return sorted.map { ($0, $0.configDigest != reference) }
+    }
+
     /// The instances sharing the store, most recently seen first; a configuration that differs from the
     /// latest instance's is marked.
     static func instanceTable(_ instances: [InstanceRecord]) -> Table {
-        let sorted = instances.sorted { ($0.lastSeen, $0.name) > ($1.lastSeen, $1.name) }
-        let reference = sorted.first?.configDigest
         var table = Table(header: ["INSTANCE", "CONFIGURATION", "STARTED", "LAST SEEN"], headerWhenPiped: true)
-        for instance in sorted {
-            let differs = instance.configDigest != reference
+        for (instance, differs) in sorted(instances) {
             let digest = String(instance.configDigest.prefix(12)) + (differs ? " differs" : "")
             table.add([
                 Cell(instance.name), Cell(digest, differs ? .yellow : .plain), Cell(instance.started.rfc3339),
@@ -101,6 +117,30 @@ struct Feeds: AsyncParsableCommand {
             ])
         }
         return table
+    }
+
+    /// The instances as JSON Lines after the feeds, in the order of the text listing: each line an object
+    /// with one field, `instance`, so that it never reads as a feed (whose lines have `name` at the top).
+    static func instanceLines(_ instances: [InstanceRecord]) -> [[UInt8]] {
+        sorted(instances).map { instance, differs in
+            var writer = JSONWriter()
+            writer.beginObject()
+            writer.key("instance")
+            writer.beginObject()
+            writer.key("name")
+            writer.string(instance.name)
+            writer.key("config_digest")
+            writer.string(instance.configDigest)
+            writer.key("config_differs")
+            writer.bool(differs)
+            writer.key("started")
+            writer.string(instance.started.rfc3339)
+            writer.key("last_seen")
+            writer.string(instance.lastSeen.rfc3339)
+            writer.endObject()
+            writer.endObject()
+            return writer.takeBytes() + [0x0A]
+        }
     }
 
     /// One feed as a line of JSON: the fields of the text listing, snake_case, null for never or none.

@@ -38,7 +38,11 @@ struct Held: AsyncParsableCommand {
     var json = false
 
     func run() async {
-        let store = await state.open(readOnly: true)
+        await state.read(list)
+    }
+
+    /// Prints what the flood guard holds in `store`.
+    private func list(_ store: any FeedStore) async {
         let held = await StoreFailure.run { () async throws(StoreError) in try await store.held() }
         var output = LineOutput()
         let style = TableStyle.current

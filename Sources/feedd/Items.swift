@@ -67,7 +67,11 @@ struct Items: AsyncParsableCommand {
     }
 
     func run() async {
-        let store = await state.open(readOnly: true)
+        await state.read(list)
+    }
+
+    /// Prints the items of `store` that the options select.
+    private func list(_ store: any FeedStore) async {
         await KnownNames.requireFeed(feed, store: store, options: state)
         let cutoff = since.flatMap { SinceParser.parse($0, now: StateDirectoryOptions.now) }
         let list = await StoreFailure.run { () async throws(StoreError) in

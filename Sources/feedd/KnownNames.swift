@@ -39,7 +39,9 @@ enum KnownNames {
         Diagnostics.fail("no \(kind) named `\(name)`\(known)\(hint)", status: 1)
     }
 
-    private static func configuration(_ options: StateDirectoryOptions) -> FeeddConfiguration? {
+    /// The configuration that located the store, or nil when none was read for it (`--state-dir` or
+    /// `FEEDD_STATE_DIR` given) or it cannot be loaded.
+    static func configuration(_ options: StateDirectoryOptions) -> FeeddConfiguration? {
         if options.stateDirectory != nil || Environment.value("FEEDD_STATE_DIR").map({ !$0.isEmpty }) == true {
             return nil
         }

@@ -25,7 +25,12 @@ struct Poll: AsyncParsableCommand {
             failures and the feed waited for longest, redrawn in place; piped, only the
             summary line is printed, without control characters. The summary counts new
             items, items held by the flood guard (`feedd held`), failed feeds, deliveries
-            and delivery failures.
+            and delivery failures; when feeds were skipped, it ends with
+            "; skipped: N host paused, N elsewhere, N store unavailable": feeds whose host
+            is paused (each named on standard error), feeds another instance on a shared
+            PostgreSQL store holds or polled since, and feeds not polled or not stored
+            because the store did not answer. Skipped feeds are no failures; the next run
+            or the daemon polls them.
 
             EXAMPLES
               feedd poll --once
@@ -122,11 +127,19 @@ struct Poll: AsyncParsableCommand {
         exitProcess(Self.exitStatus(summary))
     }
 
-    /// `polled 2 feeds: 3 new items, 0 held, 1 not modified, 1 failed; 3 delivered, 0 delivery failures`.
+    /// `polled 2 feeds: 3 new items, 0 held, 1 not modified, 1 failed; 3 delivered, 0 delivery failures`,
+    /// and when any feed was skipped (its host paused, another instance holding it, the store not answering)
+    /// `; skipped: 1 host paused, 2 elsewhere, 0 store unavailable` after it.
     static func summaryLine(_ summary: PollSummary) -> String {
-        "polled \(plural(summary.polled, "feed")): \(plural(summary.newItems, "new item")), \(summary.held) held, "
+        var line =
+            "polled \(plural(summary.polled, "feed")): \(plural(summary.newItems, "new item")), \(summary.held) held, "
             + "\(summary.notModified) not modified, \(summary.failed) failed; \(summary.delivered) delivered, "
             + "\(plural(summary.deliveryFailures, "delivery failure"))"
+        let skipped = (summary.deferred.count, summary.elsewhere.count, summary.storeUnavailable.count)
+        if skipped != (0, 0, 0) {
+            line += "; skipped: \(skipped.0) host paused, \(skipped.1) elsewhere, \(skipped.2) store unavailable"
+        }
+        return line
     }
 
     /// 0 all good; 1 a feed failed; 2 a delivery failed; 3 both.

@@ -34,21 +34,23 @@ struct StateDirectoryOptions: ParsableArguments {
         }
     }
 
-    /// Opens the store (`StoreOpener.open`), or ends the process: status 75 when another process holds it,
-    /// 74 for I/O errors. Read-only opens of the file store take no lock, so they work while the daemon runs.
-    /// A state directory that does not exist ends the process (74) with where feedd looked and why.
-    func open(readOnly: Bool) async -> any FeedStore {
-        await StoreOpener.open(location, readOnly: readOnly)
+    /// Opens the store read-only and runs `body` on it (`StoreOpener.withStore`: a database's connections
+    /// are closed when `body` returns), or ends the process: 74 for I/O errors or a state directory that does
+    /// not exist (with where feedd looked and why), 75 when the database cannot be reached. Read-only opens
+    /// of the file store take no lock, so they work while the daemon runs.
+    func read<Result>(_ body: (any FeedStore) async -> Result) async -> Result {
+        await StoreOpener.withStore(location, readOnly: true, body)
     }
 
     /// Opens the store for writing, runs `body` on it and closes it (flushed), ending the process on a
-    /// store error: what every command that changes the store does.
+    /// store error (75 when another process holds it): what every command that changes the store does.
     func write<Result>(_ body: (any FeedStore) async throws(StoreError) -> Result) async -> Result {
-        let store = await open(readOnly: false)
-        return await StoreFailure.run { () async throws(StoreError) in
-            let result = try await body(store)
-            try await store.close()
-            return result
+        await StoreOpener.withStore(location, readOnly: false) { store in
+            await StoreFailure.run { () async throws(StoreError) in
+                let result = try await body(store)
+                try await store.close()
+                return result
+            }
         }
     }
 

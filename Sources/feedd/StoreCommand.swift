@@ -62,8 +62,9 @@ struct StoreCommand: AsyncParsableCommand {
         @OptionGroup var state: StateDirectoryOptions
 
         func run() async throws {
-            let store = await state.open(readOnly: true)
-            let report = await StoreFailure.run { () async throws(StoreError) in try await store.check() }
+            let report = await state.read { store in
+                await StoreFailure.run { () async throws(StoreError) in try await store.check() }
+            }
             var output = LineOutput()
             for file in report.files {
                 output.line("\(file.name)\t\(file.bytes) bytes\t\(file.records) records")

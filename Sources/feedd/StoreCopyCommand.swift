@@ -1,4 +1,5 @@
 import ArgumentParser
+import Config
 import Foundation
 import Platform
 import PostgresStore
@@ -21,7 +22,10 @@ extension StoreCommand {
 
                 With --to postgres://… it copies the configured file store (the state
                 directory of --config, or --state-dir) into that database, creating the
-                schema; the database must hold no feeds and no items. It takes the state
+                schema; the database must hold no feeds and no items. Each feed's configured
+                URL is taken from the configuration when it was read (not with --state-dir or
+                $FEEDD_STATE_DIR), else from the fetch state, so the daemon's first start on
+                the database changes nothing. It takes the state
                 directory's lock, so stop the daemon first. With --from postgres://… --to DIR
                 it copies the database into DIR, which must be empty or not exist.
 
@@ -98,13 +102,12 @@ extension StoreCommand {
             let found: StoreCounts
             if let from {
                 let database = StoreOpener.createDatabaseStore(settings(from), instance: "feedd-store-copy")
-                let running = Task { await database.run() }
-                await StoreOpener.prepare(database, readOnly: true)
-                let copy = await StoreOpener.database { () async throws(PostgresStoreError) in
-                    try await database.exportCopy()
+                let copy = await StoreOpener.running(database) {
+                    await StoreOpener.prepare(database, readOnly: true)
+                    return await StoreOpener.database { () async throws(PostgresStoreError) in
+                        try await database.exportCopy()
+                    }
                 }
-                database.shutDown()
-                await running.value
                 source = database.settings.displayURL
                 target = to
                 copied = copy.counts
@@ -123,19 +126,20 @@ extension StoreCommand {
                         "the configured store is already a database (\(database)); give --from URL --to DIR to copy "
                             + "a database into a directory", status: 64)
                 }
-                guard let local = await StoreOpener.open(location, readOnly: false) as? LocalFeedStore else {
-                    Diagnostics.fail("the configured store is not a file store", status: 1)
-                }
+                let targetSettings = settings(to)
+                let local = StoreOpener.openFiles(location)
+                // The feeds' configured URLs, so that the daemon's first start finds them as they are.
+                var configuredURLs: [String: String] = [:]
+                for feed in KnownNames.configuration(state)?.feeds ?? [] { configuredURLs[feed.name] = feed.url }
                 let copy = await StoreFailure.run { () async throws(StoreError) in try local.files.exportCopy() }
-                let database = StoreOpener.createDatabaseStore(settings(to), instance: "feedd-store-copy")
-                let running = Task { await database.run() }
-                found = await StoreOpener.database { () async throws(PostgresStoreError) in
-                    _ = try await database.migrate()
-                    try await database.importCopy(copy)
-                    return try await database.counts()
+                let database = StoreOpener.createDatabaseStore(targetSettings, instance: "feedd-store-copy")
+                found = await StoreOpener.running(database) {
+                    await StoreOpener.database { () async throws(PostgresStoreError) in
+                        _ = try await database.migrate()
+                        try await database.importCopy(copy, configuredURLs: configuredURLs)
+                        return try await database.counts()
+                    }
                 }
-                database.shutDown()
-                await running.value
                 await StoreFailure.run { () async throws(StoreError) in try await local.close() }
                 source = local.files.directory
                 target = database.settings.displayURL
@@ -183,7 +187,8 @@ extension StoreCommand {
                 secret = String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
             }
             do throws(StoreURLError) {
-                return try PostgresSettings(url: url, secret: secret, environment: Environment.all())
+                return try PostgresSettings(
+                    url: url, secret: secret, secretSource: "--password-file", environment: Environment.all())
             } catch {
                 Diagnostics.fail(error.description, status: 64)
             }

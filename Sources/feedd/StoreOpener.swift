@@ -18,12 +18,41 @@ enum StoreOpener {
         case postgres(PostgresSettings, instance: String?)
     }
 
-    /// Opens the store `location` names, or ends the process: 78 when the database's password cannot be
-    /// read, 75 when another process holds the state directory, 74 for I/O errors or a state directory that
-    /// does not exist (with where feedd looked). `readOnly`: the file store takes no lock, so the daemon
-    /// may run; nothing is written.
-    static func open(_ location: StateLocation, readOnly: Bool) async -> any FeedStore {
-        await open(kind(of: location), readOnly: readOnly)
+    /// Opens the store `location` names and runs `body` on it, or ends the process: 78 when the database's
+    /// password cannot be read, 75 when another process holds the state directory, 74 for I/O errors or a
+    /// state directory that does not exist (with where feedd looked). `readOnly`: the file store takes no
+    /// lock, so the daemon may run; nothing is written. A PostgreSQL store's connection pool runs beside
+    /// `body` in the same task group and is shut down when `body` returns, its connections closed, so the
+    /// command ends with nothing left running (`running`). `body` closes a store it wrote to.
+    static func withStore<Result>(
+        _ location: StateLocation, readOnly: Bool, _ body: (any FeedStore) async -> Result
+    ) async -> Result {
+        switch kind(of: location) {
+        case .files(let location):
+            return await body(openFiles(location, readOnly: readOnly))
+        case .postgres(let settings, let instance):
+            let store = createDatabaseStore(settings, instance: instance)
+            return await running(store) {
+                await prepare(store, readOnly: readOnly)
+                return await body(store)
+            }
+        }
+    }
+
+    /// Runs `body` while `store`'s connection pool runs (`run()`) in a child task, then shuts the pool down
+    /// and waits until it has closed its connections: structured, so no pool outlives the command's work.
+    static func running<Result>(_ store: PostgresStore, _ body: () async -> Result) async -> Result {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { store.shutDown() }
+            return await body()
+        }
+    }
+
+    /// The file store in `location`, opened for writing (`feedd store copy`), or ends the process as
+    /// `withStore` does; the caller closes it.
+    static func openFiles(_ location: StateLocation) -> LocalFeedStore {
+        openFiles(location, readOnly: false)
     }
 
     /// What `location` names, the database's password read (`store_password`, else the URL's, else
@@ -37,31 +66,11 @@ enum StoreOpener {
         }
     }
 
-    static func open(_ kind: Kind, readOnly: Bool) async -> any FeedStore {
-        switch kind {
-        case .files(let location):
-            return openFiles(location, readOnly: readOnly)
-        case .postgres(let settings, let instance):
-            return await openDatabase(settings, instance: instance, readOnly: readOnly)
-        }
-    }
-
-    /// The PostgreSQL store, its connection pool running (`run()`) until the command closes the store or
-    /// the process ends with the command. The schema is checked first: a database without feedd's schema
-    /// is refused, never created (the daemon and `feedd store copy` create it), so a mistyped database
-    /// name is not silently filled. Read-only commands write nothing, so a schema of another version is
-    /// refused with what to do; writing commands migrate an older schema first. Unreachable: status 75.
-    static func openDatabase(_ settings: PostgresSettings, instance: String?, readOnly: Bool) async -> PostgresStore {
-        let store = createDatabaseStore(settings, instance: instance)
-        // The pool works only while run() runs; close() ends it (writing commands close the store, reading
-        // ones end the process when they are done).
-        Task { await store.run() }
-        await prepare(store, readOnly: readOnly)
-        return store
-    }
-
     /// Checks the schema of `store`'s database (and migrates an older one when not `readOnly`), or ends the
-    /// process saying why; see `openDatabase`.
+    /// process saying why. A database without feedd's schema is refused, never
+    /// created (the daemon and `feedd store copy` create it), so a mistyped database name is not silently
+    /// filled. Read-only commands write nothing, so a schema of another version is refused with what to do;
+    /// writing commands migrate an older schema first. Unreachable: status 75.
     static func prepare(_ store: PostgresStore, readOnly: Bool) async {
         let settings = store.settings
         let version = await database { () async throws(PostgresStoreError) in try await store.schemaVersion() }
@@ -108,7 +117,7 @@ enum StoreOpener {
     }
 
     /// The file store; recovery notes (a torn tail cut, a damaged record skipped) go to standard error.
-    private static func openFiles(_ location: StateLocation, readOnly: Bool) -> any FeedStore {
+    private static func openFiles(_ location: StateLocation, readOnly: Bool) -> LocalFeedStore {
         guard Directory.exists(location.path) else {
             Diagnostics.fail(location.notFoundMessage, status: 74)
         }

@@ -123,6 +123,11 @@ struct StoreConfigCommandTests {
             #expect(files.status == 0, "\(files.stderrText)")
             #expect(files.stdoutText.contains("kept\t"), "\(files.stdoutText)")
             #expect(!files.stdoutText.contains("INSTANCE"))
+            let filesJSON = try await feedd(["feeds", "--json", "--config", file, "--state-dir", stateDirectory])
+            #expect(filesJSON.status == 0, "\(filesJSON.stderrText)")
+            #expect(filesJSON.stdoutText.hasPrefix("{\"name\":\"kept\","), "\(filesJSON.stdoutText)")
+            #expect(
+                filesJSON.stdoutText.split(separator: "\n").count == 1 && !filesJSON.stdoutText.contains("instance"))
 
             // A bad URL stops them with the line and the part, as check says it.
             try directory.write("state_dir = \"state\"\nstore = \"postgres://feedd@db:http/feeds\"\n", to: "feedd.toml")
@@ -142,6 +147,27 @@ struct StoreConfigCommandTests {
                 unreadable.stderrText
                     == "feedd: store_password: cannot read secret { env = \"FEEDD_DB_PASSWORD\" }: the variable is "
                     + "not set\n")
+        }
+    }
+
+    @Test(
+        "store copy refuses a password both in the URL and in --password-file, naming both, before touching the store")
+    func copyPasswordTwice() async throws {
+        try await withTemporaryDirectory { directory in
+            // The state directory does not exist: the URL is refused before the store is looked for.
+            let state = directory.path + "/state"
+            let passwordFile = try directory.write("two\n", to: "password")
+            let result = try await feedd([
+                "store", "copy", "--to", "postgres://feedd:hunter2@127.0.0.1:1/feeds", "--password-file",
+                passwordFile.path, "--state-dir", state,
+            ])
+            #expect(result.status == 64, "\(result.stderrText)")
+            #expect(
+                result.stderrText
+                    == "feedd: store URL postgres://feedd:***@127.0.0.1:1/feeds carries a password and --password-file "
+                    + "gives another; keep one\n")
+            #expect(!result.stderrText.contains("hunter2") && !result.stderrText.contains("two"))
+            #expect(!FileManager.default.fileExists(atPath: state))
         }
     }
 

@@ -84,6 +84,13 @@ import Testing
         #expect(
             error.description
                 == "store URL postgres://u:***@db/d carries a password and store_password gives another; keep one")
+        #expect(error.part == "password")
+        let named = try #require(throws: StoreURLError.self) {
+            try PostgresSettings(url: "postgres://u:one@db/d", secret: "two", secretSource: "--password-file")
+        }
+        #expect(
+            named.description
+                == "store URL postgres://u:***@db/d carries a password and --password-file gives another; keep one")
     }
 }
 

@@ -88,4 +88,49 @@ struct FloodGuardTests {
             #expect(try store.poll("t", (101...150).map { makeItem("t", $0) }, at: at(1)).new.count == 50)
         }
     }
+
+    /// A candidate as the stores pass them: an index and a link and title hash (0 for none).
+    private struct Candidate: Equatable {
+        var index: Int
+        var link: Int32
+        var title: Int32
+    }
+
+    /// Runs the match-and-hold step on `candidates` with nothing matched or held before.
+    private func sort(
+        _ candidates: [Candidate], links: Set<Int32>, titles: Set<Int32>
+    ) -> (new: [Int], matched: [Int], held: [Int]) {
+        let guardian = StoreOptions.FloodGuard(minimum: 3, share: 0.25)
+        var new = candidates
+        var matched: [Candidate] = []
+        var held: [Candidate] = []
+        guardian.matchAndHold(
+            new: &new, matched: &matched, held: &held, documentItems: 12, keptLinks: links, keptTitles: titles,
+            link: \.link, title: \.title)
+        return (new.map(\.index), matched.map(\.index), held.map(\.index))
+    }
+
+    @Test(
+        "match-and-hold: a 0 hash matches nothing, matched items leave the count, the rest is held past the threshold")
+    func matchAndHold() {
+        // 12 new items of 12 in the document: threshold max(3, 0.25 × 12) = 3.
+        let candidates = (0..<12).map { Candidate(index: $0, link: Int32($0 + 1), title: 0) }
+        let kept: Set<Int32> = [0, 1, 2, 3, 4, 5, 6, 7, 8, -9]
+        // Links 1...8 are kept: 8 matched, 4 left (more than 3) are held.
+        var sorted = sort(candidates, links: kept, titles: kept)
+        #expect(sorted.matched == Array(0..<8) && sorted.held == Array(8..<12) && sorted.new.isEmpty)
+        // With link 9 kept as well, 3 are left: no longer a flood, they stay new.
+        sorted = sort(candidates, links: kept.union([9]), titles: [])
+        #expect(sorted.matched.count == 9 && sorted.new == [9, 10, 11] && sorted.held.isEmpty)
+        // Titles match as links do; a 0 link never matches a kept 0.
+        let titled = candidates.map { Candidate(index: $0.index, link: 0, title: $0.link) }
+        sorted = sort(titled, links: [0], titles: [-9, 12])
+        #expect(sorted.matched == [11] && sorted.held == Array(0..<11) && sorted.new.isEmpty)
+        // At or below the threshold nothing is matched or held.
+        sorted = sort(Array(candidates.prefix(3)), links: kept, titles: kept)
+        #expect(sorted.new == [0, 1, 2] && sorted.matched.isEmpty && sorted.held.isEmpty)
+        let guardian = StoreOptions.FloodGuard(minimum: 3, share: 0.25)
+        #expect(!guardian.isSuspected(newItems: 3, documentItems: 12))
+        #expect(guardian.isSuspected(newItems: 4, documentItems: 12))
+    }
 }
