@@ -247,7 +247,9 @@ if Context.environment["FEEDD_BENCHMARKS"] != nil {
     package.targets.append(
         .executableTarget(
             name: "feedd-bench-daemon",
-            dependencies: ["Config", "Daemon", "Hooks", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Config", "Daemon", "Hooks", "StoreLocation", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/DaemonBenchmark",
             swiftSettings: strictSettings
         )

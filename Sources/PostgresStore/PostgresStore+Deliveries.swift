@@ -25,6 +25,12 @@ extension PostgresStore {
     /// Two steps in one transaction: the lanes' heads are read without locks, then locked with `FOR UPDATE
     /// SKIP LOCKED`; of each lane only the part from its head that was locked whole is claimed, so an
     /// instance that loses the race for a lane's head takes nothing of that lane.
+    ///
+    /// The first step reads a prefix of the pending rows in id order, not all of them (a first import queues
+    /// hundreds of thousands, and a pass claims a page): a lane's earlier rows have lower ids, so whether a
+    /// row of the prefix is open and its place in its lane are the same as over the whole table. A prefix of
+    /// 4 x `limit` rows is read first; a longer one (4 times as long, and so on) only when it held fewer
+    /// than `limit` claimable rows and did not reach the end of the pending rows.
     public func claimDeliveries(
         hooks: [String]? = nil, limit: Int, perLane: Int = 1, leaseUntil: Timestamp, now: Timestamp
     ) async throws(PostgresStoreError) -> [ClaimedDelivery] {
@@ -32,28 +38,54 @@ extension PostgresStore {
         let (time, until) = (now.date, leaseUntil.date)
         let allHooks = hooks == nil
         let hookList = hooks ?? []
+        let wanted = Int64(clamping: limit)
         return try await transaction("claiming deliveries") { connection in
-            let candidates = try await connection.query(
-                """
-                SELECT id, feed_id, hook FROM (
-                    SELECT id, feed_id, hook,
-                        bool_and(
-                            retry_at <= \(time)
-                                AND (lease_expires IS NULL OR lease_expires <= \(time) OR lease_owner = \(owner)))
-                            OVER lane AS open,
-                        row_number() OVER lane AS place
-                    FROM deliveries
-                    WHERE status = 'pending' AND (\(allHooks) OR hook = ANY(\(hookList)::text[]))
-                    WINDOW lane AS (PARTITION BY feed_id, hook ORDER BY id)
-                ) AS lanes
-                WHERE open AND place <= \(perLane)
-                ORDER BY id
-                LIMIT \(limit)
-                """, logger: self.logger)
+            var scan = max(Self.scaled(wanted), 256)
+            var found: [(id: Int64, feedID: Int64, hook: String)] = []
+            while true {
+                let candidates = try await connection.query(
+                    """
+                    SELECT id, feed_id, hook FROM (
+                        SELECT id, feed_id, hook,
+                            bool_and(
+                                retry_at <= \(time)
+                                    AND (lease_expires IS NULL OR lease_expires <= \(time) OR lease_owner = \(owner)))
+                                OVER lane AS open,
+                            row_number() OVER lane AS place
+                        FROM (
+                            SELECT id, feed_id, hook, retry_at, lease_expires, lease_owner FROM deliveries
+                            WHERE status = 'pending' AND (\(allHooks) OR hook = ANY(\(hookList)::text[]))
+                            ORDER BY id
+                            LIMIT \(scan)
+                        ) AS prefix
+                        WINDOW lane AS (PARTITION BY feed_id, hook ORDER BY id)
+                    ) AS lanes
+                    WHERE open AND place <= \(perLane)
+                    ORDER BY id
+                    LIMIT \(wanted)
+                    """, logger: self.logger)
+                found = []
+                for try await row in candidates.decode((Int64, Int64, String).self) { found.append(row) }
+                if found.count >= limit || scan == Int64.max { break }
+                // Fewer than wanted: the answer only when the prefix held every pending row.
+                let beyond = try await connection.query(
+                    """
+                    SELECT EXISTS (
+                        SELECT 1 FROM deliveries
+                        WHERE status = 'pending' AND (\(allHooks) OR hook = ANY(\(hookList)::text[]))
+                        ORDER BY id
+                        OFFSET \(scan)
+                    )
+                    """, logger: self.logger)
+                var more = false
+                for try await exists in beyond.decode(Bool.self) { more = exists }
+                if !more { break }
+                scan = Self.scaled(scan)
+            }
             var lanes: [[Int64]] = []
             var laneIndex: [String: Int] = [:]
             var ids: [Int64] = []
-            for try await (id, feedID, hook) in candidates.decode((Int64, Int64, String).self) {
+            for (id, feedID, hook) in found {
                 let lane = "\(feedID)\u{0}\(hook)"
                 if let index = laneIndex[lane] {
                     lanes[index].append(id)
@@ -94,13 +126,21 @@ extension PostgresStore {
         }
     }
 
-    /// The hook took the delivery: it is recorded as delivered and its lease ends.
+    /// 4 x `count`, at most `Int64.max`: the next prefix of pending rows `claimDeliveries` reads.
+    static func scaled(_ count: Int64) -> Int64 {
+        let (product, overflow) = count.multipliedReportingOverflow(by: 4)
+        return overflow ? Int64.max : product
+    }
+
+    /// The hook took the delivery: it is recorded as delivered and its lease ends. Committed without
+    /// waiting for the write-ahead log's flush (`relaxedCommit`).
     public func markDelivered(_ id: UInt64, now: Timestamp) async throws(PostgresStoreError) {
         let time = now.date
         try await settle(id, "marking delivery \(id) delivered") { owner in
             """
             UPDATE deliveries SET status = 'delivered', delivered_at = \(time), attempts = attempts + 1,
                 lease_owner = NULL, lease_expires = NULL
+            FROM \(unescaped: relaxedCommit)
             WHERE id = \(Int64(id)) AND lease_owner = \(owner) AND status = 'pending'
             RETURNING 1
             """
@@ -108,7 +148,7 @@ extension PostgresStore {
     }
 
     /// The hook failed: the delivery is tried again at `retryAt` (by any instance), its lease ends, and
-    /// its lane waits for it.
+    /// its lane waits for it. Committed without waiting for the write-ahead log's flush (`relaxedCommit`).
     public func markRetry(
         _ id: UInt64, attempt: Int, retryAt: Timestamp, error: String
     ) async throws(PostgresStoreError) {
@@ -117,6 +157,7 @@ extension PostgresStore {
             """
             UPDATE deliveries SET attempts = \(Int32(clamping: attempt)), retry_at = \(time), last_error = \(error),
                 lease_owner = NULL, lease_expires = NULL
+            FROM \(unescaped: relaxedCommit)
             WHERE id = \(Int64(id)) AND lease_owner = \(owner) AND status = 'pending'
             RETURNING 1
             """

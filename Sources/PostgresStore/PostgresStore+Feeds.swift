@@ -97,14 +97,16 @@ extension PostgresStore {
     }
 
     /// Stores a poll that brought no document (304 Not Modified, or a failure) by its fetch state alone,
-    /// and ends the lease; `feedLeaseLost` when this instance no longer holds it.
+    /// and ends the lease; `feedLeaseLost` when this instance no longer holds it. Committed without waiting
+    /// for the write-ahead log's flush (`relaxedCommit`), as the file store buffers it: a crash of the
+    /// database server may lose it, which costs one more poll (the lease then runs out).
     public func recordFetch(feed: String, fetchState: FeedFetchState) async throws(PostgresStoreError) {
         let owner = instance
         let stored = try await transaction("storing the fetch state of feed \"\(feed)\"") { connection in
             guard let (feedID, _) = try await self.lockLeasedFeed(feed, owner: owner, on: connection) else {
                 return false
             }
-            try await self.storeFetchState(feedID, fetchState, countPoll: false, on: connection)
+            try await self.storeFetchState(feedID, fetchState, countPoll: false, relaxed: true, on: connection)
             return true
         }
         if !stored { throw try await leaseLost(feed) }
@@ -122,10 +124,14 @@ extension PostgresStore {
         return nil
     }
 
+    /// Writes `state` and ends the lease; `relaxed`: the transaction's commit does not wait for the flush
+    /// (`relaxedCommit`).
     func storeFetchState(
-        _ feedID: Int64, _ state: FeedFetchState, countPoll: Bool, on connection: PostgresConnection
+        _ feedID: Int64, _ state: FeedFetchState, countPoll: Bool, relaxed: Bool = false,
+        on connection: PostgresConnection
     ) async throws {
         let added: Int64 = countPoll ? 1 : 0
+        let from = relaxed ? "FROM " + relaxedCommit : ""
         try await connection.query(
             """
             UPDATE feeds SET url = \(state.url), etag = \(state.etag), last_modified = \(state.lastModified),
@@ -133,6 +139,7 @@ extension PostgresStore {
                 last_error = \(state.lastError), last_error_at = \(state.lastErrorAt?.date),
                 last_success = \(state.lastSuccess?.date), title = \(state.title), polls = polls + \(added),
                 lease_owner = NULL, lease_expires = NULL
+            \(unescaped: from)
             WHERE id = \(feedID)
             """, logger: logger)
     }

@@ -3,6 +3,14 @@ import Foundation
 import PostgresNIO
 import Store
 
+/// A one-row `FROM` item that turns `synchronous_commit` off for the rest of the transaction (as `SET LOCAL`,
+/// in the same statement, so it costs no round trip): its commit returns without waiting for the
+/// write-ahead log to reach the disk. For the records the file store also appends without `fsync`
+/// (delivered, retry): a crash of the database server may lose the last fraction of a second of them,
+/// and those deliveries are sent again (at least once, as with the file store); never reordered, never a
+/// half-written row. Stored items, deliveries queued and dead letters keep the durable commit.
+let relaxedCommit = "(SELECT set_config('synchronous_commit', 'off', true)) AS relaxed"
+
 /// The columns `deliveryRows` decodes, with the deliveries table as `d` and feeds as `f`.
 let deliveryColumns = """
     d.id, f.name, d.hook, d.item_key, d.event, d.status, d.attempts, d.retry_at, d.created, d.last_error
@@ -179,11 +187,13 @@ extension PostgresStore {
         }
     }
 
-    /// The hook took the delivery (lease checked); `delivered_at` is the database's time.
+    /// The hook took the delivery (lease checked); `delivered_at` is the database's time. Committed without
+    /// waiting for the write-ahead log's flush (`relaxedCommit`).
     func settleDelivered(_ id: UInt64) async throws(PostgresStoreError) {
         try await settle(id, "marking delivery \(id) delivered") { owner in
             """
             UPDATE deliveries SET status = 'delivered', delivered_at = now(), lease_owner = NULL, lease_expires = NULL
+            FROM \(unescaped: relaxedCommit)
             WHERE id = \(Int64(id)) AND lease_owner = \(owner) AND status = 'pending'
             RETURNING 1
             """

@@ -120,5 +120,17 @@ enum Schema {
                     CHECK (key NOT LIKE 'hash:%' OR body IS NULL)
                 """
             ]),
+        Migration(
+            version: 4, name: "indexes of the outbox's pending and leased deliveries",
+            statements: [
+                // `claimDeliveries` reads the first pending rows in id order, and `waitingDeliveries` the pending
+                // rows leased by an instance: without these, both read every pending row at each pass of a lane
+                // (docs/benchmarks.md, "PostgreSQL").
+                "CREATE INDEX deliveries_pending ON deliveries (id) WHERE status = 'pending'",
+                """
+                CREATE INDEX deliveries_leased ON deliveries (hook, lease_expires)
+                    WHERE status = 'pending' AND lease_expires IS NOT NULL
+                """,
+            ]),
     ]
 }

@@ -58,6 +58,31 @@ extension PostgresTests {
             }
         }
 
+        @Test("a claim reaches the open lanes behind hundreds of waiting rows, each lane's first rows in order")
+        func claimBeyondWaitingRows() async throws {
+            try await TestDatabase.withStores(["a"]) { _, stores in
+                let a = stores[0]
+                // 300 deliveries of feed "w", whose lane then waits for its head's retry, and 3 of feed "o" after
+                // them: more waiting rows than the first prefix a claim of 2 reads.
+                let waiting = try await Self.queue(a, feeds: ["w"], hooks: ["h"], count: 300)
+                let open = try await Self.queue(a, feeds: ["o"], hooks: ["h"], count: 3)
+                let head = try await a.claimDeliveries(limit: 1, leaseUntil: at(60), now: at(1))
+                #expect(head.map(\.delivery.id) == [waiting[0].id])
+                try await a.markRetry(waiting[0].id, attempt: 1, retryAt: at(1000), error: "HTTP 503")
+
+                let claimed = try await a.claimDeliveries(limit: 2, perLane: 2, leaseUntil: at(60), now: at(2))
+                #expect(claimed.map(\.delivery.id) == Array(open.prefix(2).map(\.id)))
+                for delivery in claimed { try await a.markDelivered(delivery.delivery.id, now: at(3)) }
+                let rest = try await a.claimDeliveries(limit: 10, leaseUntil: at(60), now: at(3))
+                #expect(rest.map(\.delivery.id) == [open[2].id])
+                try await a.markDelivered(open[2].id, now: at(4))
+                // Only "w" is left, and it waits for its head's retry.
+                #expect(try await a.claimDeliveries(limit: 10, leaseUntil: at(60), now: at(5)).isEmpty)
+                let retried = try await a.claimDeliveries(limit: 10, leaseUntil: at(1060), now: at(1000))
+                #expect(retried.map(\.delivery.id) == [waiting[0].id])
+            }
+        }
+
         @Test("an expired delivery lease is taken over with its attempts; the old holder cannot settle it")
         func expiredDeliveryLease() async throws {
             try await TestDatabase.withStores(["a", "b"]) { database, stores in
