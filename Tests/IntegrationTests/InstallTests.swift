@@ -4,8 +4,8 @@ import Testing
 
 /// `scripts/install` and `scripts/uninstall` as systemd/README.md runs them, into a staging root
 /// (`DESTDIR`), with the built debug binary (`FEEDD_BINARY`) so that no release build runs here:
-/// `scripts/test` runs scripts/install with the release build and its static-link check once, before
-/// the tests (unless FEEDD_TEST_QUICK is set).
+/// `FEEDD_TEST_RELEASE=1 scripts/test` runs scripts/install with the release build and its static-link
+/// check once, before the tests.
 @Suite("scripts/install and scripts/uninstall")
 struct InstallTests {
     private static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
