@@ -115,9 +115,9 @@ struct ClockTests {
                 try? await Task.sleep(for: .milliseconds(200))
                 #expect(flaky.attempts == 1)
                 // Then the clock goes on a second at a time (a lane that was between two sleeps when it
-                // moved still sees the retry come due).
+                // moved still sees the retry come due). A loaded machine took more than the default 10 s.
                 #expect(
-                    await eventually {
+                    await eventually(timeout: .seconds(30)) {
                         clock.advance(1)
                         return flaky.delivered == ["Item 1"]
                     })
